@@ -1,0 +1,11 @@
+package dev.tokenstats;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+@SpringBootApplication
+public class TokenstatsApplication {
+    public static void main(String[] args) {
+        SpringApplication.run(TokenstatsApplication.class, args);
+    }
+}

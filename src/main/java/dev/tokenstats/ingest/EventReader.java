@@ -1,0 +1,303 @@
+package dev.tokenstats.ingest;
+
+import dev.tokenstats.store.UsageEvent;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a request body (a JSON array of events, or NDJSON) into usage events, checking every field
+ * and naming every problem. Streaming, so a 16 MiB body is read once without a tree in between.
+ */
+final class EventReader {
+
+    /** The largest integer a JSON client (JavaScript) holds exactly; also keeps every sum far from overflow. */
+    static final long MAX_INTEGER = (1L << 53) - 1;
+    static final BigDecimal MAX_CREDITS = BigDecimal.valueOf(1_000_000_000L);
+    private static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
+    private static final JsonFactory JSON = new JsonFactory();
+
+    record Problem(int index, String field, String message) {
+    }
+
+    record Result(List<UsageEvent> events, List<Problem> problems) {
+    }
+
+    /** The body is not JSON (or not an array / a sequence of objects). */
+    static final class NotJsonException extends RuntimeException {
+        NotJsonException(String message) {
+            super(message);
+        }
+    }
+
+    /** The body holds more events than one request may carry. */
+    static final class TooManyEventsException extends RuntimeException {
+        TooManyEventsException(String message) {
+            super(message);
+        }
+    }
+
+    private final Clock clock;
+    private final IngestProperties limits;
+    private final BigDecimal quotaPerCredit;
+
+    EventReader(Clock clock, IngestProperties limits, long quotaPerCredit) {
+        this.clock = clock;
+        this.limits = limits;
+        this.quotaPerCredit = BigDecimal.valueOf(quotaPerCredit);
+    }
+
+    Result read(byte[] body, boolean ndjson) {
+        long now = clock.millis();
+        long oldest = now - limits.maxAge().toMillis();
+        long newest = now + limits.maxFuture().toMillis();
+        List<UsageEvent> events = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), body)) {
+            JsonToken t = p.nextToken();
+            if (!ndjson) {
+                if (t != JsonToken.START_ARRAY) {
+                    throw new NotJsonException("the body must be a JSON array of events"
+                            + " (or NDJSON with Content-Type: application/x-ndjson)");
+                }
+                t = p.nextToken();
+            }
+            int index = 0;
+            while (t != null && t != JsonToken.END_ARRAY) {
+                if (index >= limits.maxEvents()) {
+                    throw new TooManyEventsException("at most " + limits.maxEvents() + " events per request");
+                }
+                if (t != JsonToken.START_OBJECT) {
+                    problems.add(new Problem(index, "", "each event must be a JSON object"));
+                    p.skipChildren();
+                } else {
+                    Draft d = new Draft(index, problems);
+                    d.readObject(p);
+                    UsageEvent e = d.toEvent(oldest, newest);
+                    if (e != null) {
+                        events.add(e);
+                    }
+                }
+                index++;
+                t = p.nextToken();
+            }
+            if (!ndjson && (t == null || p.nextToken() != null)) {
+                throw new NotJsonException("the body must be exactly one JSON array of events");
+            }
+        } catch (JacksonException e) {
+            throw new NotJsonException("the body is not valid JSON: " + e.getOriginalMessage());
+        }
+        return new Result(events, problems);
+    }
+
+    /** One event's fields as sent, checked when the object is complete. */
+    private final class Draft {
+        final int index;
+        final List<Problem> problems;
+        String id, account, model, key = "", status, group = "", channel = "";
+        Long timeMillis, prompt, completion, cached, quota, duration;
+        BigDecimal credits;
+        Boolean stream;
+        final java.util.Set<String> reported = new java.util.HashSet<>(4);
+
+        Draft(int index, List<Problem> problems) {
+            this.index = index;
+            this.problems = problems;
+        }
+
+        void problem(String field, String message) {
+            problems.add(new Problem(index, field, message));
+            reported.add(field);
+        }
+
+        void readObject(JsonParser p) {
+            String name;
+            while ((name = p.nextName()) != null) {
+                JsonToken v = p.nextToken();
+                switch (name) {
+                    case "id" -> id = text(p, v, name, 1, 128, true);
+                    case "account" -> {
+                        account = text(p, v, name, 1, 64, true);
+                        if (account != null && !ACCOUNT.matcher(account).matches()) {
+                            problem(name, "must be 1-64 characters of A-Z a-z 0-9 . _ @ -");
+                            account = null;
+                        }
+                    }
+                    case "time" -> timeMillis = time(p, v);
+                    case "model" -> model = text(p, v, name, 1, 128, true);
+                    case "key" -> key = orEmpty(text(p, v, name, 0, 64, false));
+                    case "prompt_tokens" -> prompt = integer(p, v, name);
+                    case "completion_tokens" -> completion = integer(p, v, name);
+                    case "cached_tokens" -> cached = integer(p, v, name);
+                    case "quota" -> quota = integer(p, v, name);
+                    case "credits" -> credits = credits(p, v);
+                    case "duration_ms" -> duration = integer(p, v, name);
+                    case "status" -> {
+                        status = text(p, v, name, 1, 16, false);
+                        if (status != null && !status.equals("success") && !status.equals("error")) {
+                            problem(name, "must be \"success\" or \"error\"");
+                        }
+                    }
+                    case "stream" -> {
+                        if (v == JsonToken.VALUE_TRUE || v == JsonToken.VALUE_FALSE) {
+                            stream = v == JsonToken.VALUE_TRUE;
+                        } else if (v != JsonToken.VALUE_NULL) {
+                            problem(name, "must be true or false");
+                            p.skipChildren();
+                        }
+                    }
+                    case "group" -> group = orEmpty(text(p, v, name, 0, 64, false));
+                    case "channel" -> channel = orEmpty(text(p, v, name, 0, 64, false));
+                    default -> p.skipChildren(); // unknown fields are ignored
+                }
+            }
+        }
+
+        private String orEmpty(String s) {
+            return s == null ? "" : s;
+        }
+
+        private String text(JsonParser p, JsonToken v, String field, int min, int max, boolean printable) {
+            if (v == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            if (v != JsonToken.VALUE_STRING) {
+                problem(field, "must be a string");
+                p.skipChildren();
+                return null;
+            }
+            String s = p.getString();
+            if (s.length() < min || s.length() > max) {
+                problem(field, min > 0 ? "must be " + min + "-" + max + " characters" : "must be at most " + max + " characters");
+                return null;
+            }
+            for (int i = 0; i < s.length(); i++) {
+                if (Character.isISOControl(s.charAt(i)) || (printable && Character.getType(s.charAt(i)) == Character.FORMAT)) {
+                    problem(field, "must not contain control characters");
+                    return null;
+                }
+            }
+            return s;
+        }
+
+        private Long integer(JsonParser p, JsonToken v, String field) {
+            if (v == JsonToken.VALUE_NULL) {
+                return null;
+            }
+            if (v != JsonToken.VALUE_NUMBER_INT) {
+                problem(field, "must be an integer");
+                p.skipChildren();
+                return null;
+            }
+            if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER || p.getLongValue() > MAX_INTEGER) {
+                problem(field, "must be at most " + MAX_INTEGER);
+                return null;
+            }
+            long n = p.getLongValue();
+            if (n < 0) {
+                problem(field, "must be >= 0");
+                return null;
+            }
+            return n;
+        }
+
+        private Long time(JsonParser p, JsonToken v) {
+            if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                return p.getLongValue();
+            }
+            if (v == JsonToken.VALUE_STRING) {
+                try {
+                    return OffsetDateTime.parse(p.getString(), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                            .toInstant().toEpochMilli();
+                } catch (DateTimeParseException | ArithmeticException e) {
+                    // reported below
+                }
+            } else {
+                p.skipChildren();
+            }
+            if (v != JsonToken.VALUE_NULL) {
+                problem("time", "must be an RFC 3339 time with offset (2026-11-28T09:30:00Z) or epoch milliseconds");
+            }
+            return null;
+        }
+
+        private BigDecimal credits(JsonParser p, JsonToken v) {
+            BigDecimal c;
+            try {
+                if (v == JsonToken.VALUE_NULL) {
+                    return null;
+                } else if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
+                    c = p.getDecimalValue();
+                } else if (v == JsonToken.VALUE_STRING) {
+                    c = new BigDecimal(p.getString());
+                } else {
+                    p.skipChildren();
+                    problem("credits", "must be a decimal number");
+                    return null;
+                }
+            } catch (NumberFormatException | JacksonException e) {
+                problem("credits", "must be a decimal number");
+                return null;
+            }
+            if (c.signum() < 0) {
+                problem("credits", "must be >= 0");
+                return null;
+            }
+            if (c.compareTo(MAX_CREDITS) > 0) {
+                problem("credits", "must be at most " + MAX_CREDITS);
+                return null;
+            }
+            if (c.stripTrailingZeros().scale() > 9) {
+                problem("credits", "must have at most 9 fraction digits");
+                return null;
+            }
+            return c;
+        }
+
+        UsageEvent toEvent(long oldest, long newest) {
+            require(id, "id");
+            require(account, "account");
+            require(model, "model");
+            require(prompt, "prompt_tokens");
+            require(completion, "completion_tokens");
+            require(quota, "quota");
+            if (timeMillis == null) {
+                require(null, "time");
+            } else if (timeMillis < oldest) {
+                problem("time", "is older than " + limits.maxAge().toDays() + " days");
+            } else if (timeMillis > newest) {
+                problem("time", "is more than " + limits.maxFuture().toMinutes() + " minutes ahead of the server clock");
+            }
+            if (cached != null && prompt != null && cached > prompt) {
+                problem("cached_tokens", "must not exceed prompt_tokens");
+            }
+            if (!reported.isEmpty()) {
+                return null;
+            }
+            BigDecimal c = credits != null ? credits
+                    : BigDecimal.valueOf(quota).divide(quotaPerCredit, 9, RoundingMode.HALF_EVEN);
+            long creditNanos = c.movePointRight(9).setScale(0, RoundingMode.UNNECESSARY).longValueExact();
+            return new UsageEvent(account, id, timeMillis, model, key, prompt, completion,
+                    cached == null ? 0 : cached, quota, creditNanos, duration == null ? -1 : duration,
+                    "error".equals(status), stream, group, channel);
+        }
+
+        private void require(Object value, String field) {
+            if (value == null && !reported.contains(field)) {
+                problem(field, "is required");
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.tokenstats.store;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tokenstats.store.duckdb.DuckDbUsageStore;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+/** Chooses the store engine ({@code tokenstats.store}) and opens it. */
+@Configuration(proxyBeanMethods = false)
+class StoreConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "tokenstats.store", havingValue = "duckdb", matchIfMissing = true)
+    DataSource dataSource(@Value("${tokenstats.data-dir}") Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data folder " + dataDir.toAbsolutePath(), e);
+        }
+        HikariDataSource ds = new HikariDataSource();
+        ds.setPoolName("duckdb");
+        ds.setDriverClassName("org.duckdb.DuckDBDriver");
+        ds.setJdbcUrl("jdbc:duckdb:" + dataDir.toAbsolutePath().resolve("tokenstats.duckdb"));
+        ds.setMaximumPoolSize(8);
+        ds.setMaxLifetime(0);
+        return ds;
+    }
+
+    @Bean(destroyMethod = "close")
+    @DependsOnDatabaseInitialization
+    @ConditionalOnProperty(name = "tokenstats.store", havingValue = "duckdb", matchIfMissing = true)
+    UsageStore duckDbUsageStore(DataSource dataSource, Clock clock,
+                                @Value("${tokenstats.ingest.max-age}") Duration maxAge) {
+        // Dedup covers the whole lateness window plus a day of slack for clock skew.
+        return new DuckDbUsageStore(dataSource, clock, maxAge.plusDays(1));
+    }
+}

@@ -1,0 +1,35 @@
+package dev.tokenstats.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one narrow interface every feature reads and writes usage through; one implementation per
+ * engine. Time arguments are epoch minutes (UTC); every reported figure is exact.
+ */
+public interface UsageStore {
+
+    /**
+     * Stores the events that are not yet stored (by account and id) atomically and durably: when this
+     * returns, every accepted event survives a crash; when it throws, none of them was stored.
+     *
+     * @throws StoreUnavailableException when the store cannot write now
+     */
+    AppendResult append(List<UsageEvent> events);
+
+    /**
+     * Sums the events matching {@code filter} per bucket, where bucket {@code i} is
+     * [{@code boundaries[i]}, {@code boundaries[i+1]}) in epoch minutes (strictly increasing).
+     * Only non-empty buckets are returned; with {@code byModel} one row per bucket and model.
+     */
+    List<Totals> sum(SeriesFilter filter, long[] boundaries, boolean byModel);
+
+    /** The busiest minute within [fromMinute, toMinute). */
+    Peak peak(SeriesFilter filter, long fromMinute, long toMinute);
+
+    /** Epoch milliseconds of the account's oldest and newest stored event, if any. */
+    Optional<long[]> timeRange(String account);
+
+    /** Every stored event of an account in [fromMillis, toMillis), oldest first (for tests and exports). */
+    List<UsageEvent> events(String account, long fromMillis, long toMillis);
+}
