@@ -1,6 +1,8 @@
 package dev.tokenstats.web;
 
 import dev.tokenstats.accounts.IngestKeys;
+import dev.tokenstats.accounts.Users;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.context.annotation.Bean;
@@ -47,7 +49,7 @@ class SecurityConfiguration {
     }
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, IngestKeys ingestKeys) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, IngestKeys ingestKeys, Users users) throws Exception {
         AuthenticationManager ingestKeyCheck = auth -> {
             String key = (String) auth.getCredentials();
             if (!ingestKeys.isValid(key)) {
@@ -60,7 +62,10 @@ class SecurityConfiguration {
         bearer.setFailureHandler((request, response, e) -> unauthorized(response, e.getMessage()));
         bearer.setRequestMatcher(request -> bearer(request) != null);
 
+        DaoAuthenticationProvider passwords = new DaoAuthenticationProvider(users);
+        passwords.setPasswordEncoder(users.encoder());
         return http
+                .authenticationProvider(passwords)
                 .securityMatcher("/api/**", "/actuator/**")
                 .csrf(c -> c.disable()) // API calls carry credentials in a header, never a cookie
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -68,7 +73,11 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/actuator/health/**", "/actuator/health").permitAll()
                         .requestMatchers("/api/v1/events").hasAuthority(INGEST)
+                        .requestMatchers("/api/v1/admin/**").hasRole("ADMIN")
+                        .requestMatchers("/api/**").hasAnyRole("MEMBER", "ADMIN")
                         .anyRequest().authenticated())
+                .httpBasic(b -> b.authenticationEntryPoint((request, response, ex) ->
+                        unauthorized(response, "send Authorization: Bearer <token> or HTTP Basic credentials")))
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, ex) ->
                                 unauthorized(response, "send Authorization: Bearer <key>"))
