@@ -37,8 +37,8 @@ final class RollupSql {
     /** Per-minute sums of the series in [from, to), reduced to the largest requests and tokens. */
     static String peak(int[] seriesIds, long from, long to) {
         return "SELECT coalesce(max(rq), 0)::BIGINT, coalesce(max(tk), 0)::BIGINT FROM (SELECT minute,"
-                + " sum(requests) AS rq, sum(prompt_tokens + completion_tokens) AS tk FROM rollup_1m WHERE "
-                + in(seriesIds) + " AND minute >= " + from + " AND minute < " + to + " GROUP BY minute)";
+                + " sum(requests) AS rq, sum(prompt_tokens + completion_tokens) AS tk FROM ("
+                + both("rollup_1m", in(seriesIds) + " AND minute >= " + from + " AND minute < " + to) + ") GROUP BY minute)";
     }
 
     /** The rollup rows covering [boundaries[0], boundaries[last]), each minute counted once. */
@@ -51,16 +51,19 @@ final class RollupSql {
         }
         String in = in(seriesIds);
         if (!aligned || q0 >= q1) {
-            return "SELECT * FROM rollup_1m WHERE " + in + " AND minute >= " + from + " AND minute < " + to;
+            return both("rollup_1m", in + " AND minute >= " + from + " AND minute < " + to);
         }
-        StringBuilder sql = new StringBuilder("SELECT * FROM rollup_15m WHERE ").append(in)
-                .append(" AND minute >= ").append(q0).append(" AND minute < ").append(q1);
+        String sql = both("rollup_15m", in + " AND minute >= " + q0 + " AND minute < " + q1);
         if (from < q0 || q1 < to) {
-            sql.append(" UNION ALL SELECT * FROM rollup_1m WHERE ").append(in).append(" AND ((minute >= ")
-                    .append(from).append(" AND minute < ").append(q0).append(") OR (minute >= ").append(q1)
-                    .append(" AND minute < ").append(to).append("))");
+            sql += " UNION ALL " + both("rollup_1m", in + " AND ((minute >= " + from + " AND minute < " + q0
+                    + ") OR (minute >= " + q1 + " AND minute < " + to + "))");
         }
-        return sql.toString();
+        return sql;
+    }
+
+    /** A rollup's rows matching {@code where}: its folded rows and its recent ones. */
+    static String both(String table, String where) {
+        return "SELECT * FROM " + table + " WHERE " + where + " UNION ALL SELECT * FROM " + table + "_recent WHERE " + where;
     }
 
     private static String in(int[] ids) {
