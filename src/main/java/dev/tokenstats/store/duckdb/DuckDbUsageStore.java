@@ -1,6 +1,7 @@
 package dev.tokenstats.store.duckdb;
 
 import dev.tokenstats.store.AppendResult;
+import dev.tokenstats.store.EventQuery;
 import dev.tokenstats.store.Peak;
 import dev.tokenstats.store.SeriesFilter;
 import dev.tokenstats.store.StoreUnavailableException;
@@ -161,26 +162,84 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         return span == null ? Optional.empty() : Optional.of(span.clone());
     }
 
+    private static final String EVENT_COLUMNS = "account, id, time_ms, model, api_key, prompt_tokens,"
+            + " completion_tokens, cached_tokens, quota, credit_nanos, duration_ms, error, stream, grp, channel";
+
     @Override
     public List<UsageEvent> events(String account, long fromMillis, long toMillis) {
+        return select("SELECT " + EVENT_COLUMNS + " FROM events WHERE account = ? AND time_ms >= ? AND time_ms < ?"
+                + " ORDER BY time_ms, id", List.of(account, fromMillis, toMillis));
+    }
+
+    /**
+     * Newest first without an index: DuckDB skips row groups by their time range, so the page is read
+     * from a window below the cursor that widens (x8) until the page is full or the period is exhausted.
+     */
+    @Override
+    public List<UsageEvent> page(EventQuery q) {
         List<UsageEvent> out = new ArrayList<>();
-        String sql = "SELECT account, id, time_ms, model, api_key, prompt_tokens, completion_tokens, cached_tokens,"
-                + " quota, credit_nanos, duration_ms, error, stream, grp, channel FROM events"
-                + " WHERE account = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms, id";
+        long hi = q.beforeMillis() == null ? q.toMillis() : Math.min(q.toMillis(), q.beforeMillis() + 1);
+        long window = 3_600_000L;
+        while (out.size() < q.limit() && hi > q.fromMillis()) {
+            long lo = Math.max(q.fromMillis(), hi - window);
+            List<Object> params = new ArrayList<>(List.of(q.filter().account(), lo, hi));
+            StringBuilder sql = new StringBuilder("SELECT ").append(EVENT_COLUMNS)
+                    .append(" FROM events WHERE account = ? AND time_ms >= ? AND time_ms < ?");
+            if (q.beforeMillis() != null) {
+                sql.append(" AND (time_ms < ? OR (time_ms = ? AND id < ?))");
+                params.addAll(List.of(q.beforeMillis(), q.beforeMillis(), q.beforeId()));
+            }
+            in(sql, params, "model", q.filter().models());
+            in(sql, params, "api_key", q.filter().keys());
+            if (q.filter().errors() != null) {
+                sql.append(" AND error = ?");
+                params.add(q.filter().errors());
+            }
+            sql.append(" ORDER BY time_ms DESC, id DESC LIMIT ").append(q.limit() - out.size());
+            out.addAll(select(sql.toString(), params));
+            hi = lo;
+            window *= 8;
+        }
+        return out;
+    }
+
+    @Override
+    public void scan(EventQuery q, java.util.function.Consumer<UsageEvent> sink) {
+        EventQuery next = new EventQuery(q.filter(), q.fromMillis(), q.toMillis(), null, null, 10_000);
+        while (true) {
+            List<UsageEvent> page = page(next);
+            page.forEach(sink);
+            if (page.size() < next.limit()) {
+                return;
+            }
+            UsageEvent last = page.get(page.size() - 1);
+            next = new EventQuery(q.filter(), q.fromMillis(), q.toMillis(), last.timeMillis(), last.id(), 10_000);
+        }
+    }
+
+    private static void in(StringBuilder sql, List<Object> params, String column, java.util.Set<String> values) {
+        if (!values.isEmpty()) {
+            sql.append(" AND ").append(column).append(" IN (").append("?,".repeat(values.size() - 1)).append("?)");
+            params.addAll(values);
+        }
+    }
+
+    private List<UsageEvent> select(String sql, List<Object> params) {
+        List<UsageEvent> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); var ps = c.prepareStatement(sql)) {
-            ps.setString(1, account);
-            ps.setLong(2, fromMillis);
-            ps.setLong(3, toMillis);
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long duration = rs.getLong(11);
                     if (rs.wasNull()) {
                         duration = -1;
                     }
-                    Boolean stream = (Boolean) rs.getObject(13);
                     out.add(new UsageEvent(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4),
                             rs.getString(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
-                            rs.getLong(10), duration, rs.getBoolean(12), stream, rs.getString(14), rs.getString(15)));
+                            rs.getLong(10), duration, rs.getBoolean(12), (Boolean) rs.getObject(13),
+                            rs.getString(14), rs.getString(15)));
                 }
             }
         } catch (SQLException e) {
