@@ -280,6 +280,12 @@ final class EventReader {
             } else if (timeMillis > newest) {
                 problem("time", "is more than " + limits.maxFuture().toMinutes() + " minutes ahead of the server clock");
             }
+            if (credits == null && !reported.contains("credits") && quota != null
+                    && BigDecimal.valueOf(quota).compareTo(MAX_CREDITS.multiply(quotaPerCredit)) > 0) {
+                // the credits derived from quota obey the same limit as credits sent
+                problem("quota", "must be at most " + MAX_CREDITS.multiply(quotaPerCredit)
+                        + " when credits are absent (quota / quota-per-credit must be at most " + MAX_CREDITS + ")");
+            }
             if (cached != null && prompt != null && cached > prompt) {
                 problem("cached_tokens", "must not exceed prompt_tokens");
             }
