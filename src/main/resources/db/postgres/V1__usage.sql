@@ -44,7 +44,7 @@ CREATE TABLE rollup_1m (
     requests          bigint  NOT NULL,
     errors            bigint  NOT NULL,
     quota             bigint  NOT NULL,
-    credit_nanos      bigint  NOT NULL,
+    credit_nanos      numeric NOT NULL,
     prompt_tokens     bigint  NOT NULL,
     completion_tokens bigint  NOT NULL,
     cached_tokens     bigint  NOT NULL,

@@ -176,16 +176,16 @@ class IngestApiTest {
         String id = "i".repeat(128);
         String model = "模型-ü/" + "m".repeat(123);
         String name = "n".repeat(64);
-        long maxInteger = (1L << 53) - 1;
+        long maxTokens = 1_000_000_000L, maxQuota = 1_000_000_000_000L, maxDuration = 1_000_000_000L;
         List<EventJson> sent = List.of(
                 // exactly 35 days old, longest id, model, key, group and channel, 9 fraction digits, cached == prompt
                 EventJson.required(account, id, NOW_MS - 35 * DAY, model, 100, 0, 0)
                         .with("key", EventJson.string(name)).with("group", EventJson.string(name))
                         .with("channel", EventJson.string(name)).with("cached_tokens", "100")
-                        .with("credits", "999999999.999999999"),
+                        .with("credits", "99999.999999999"),
                 // exactly 5 minutes ahead of the server clock; the largest integers; empty optional texts
-                EventJson.required(account, "x", NOW_MS + 5 * MINUTE, "m", maxInteger, maxInteger, maxInteger)
-                        .with("credits", "\"1\"").with("duration_ms", Long.toString(maxInteger)).with("key", "\"\"")
+                EventJson.required(account, "x", NOW_MS + 5 * MINUTE, "m", maxTokens, maxTokens, maxQuota)
+                        .with("credits", "\"1\"").with("duration_ms", Long.toString(maxDuration)).with("key", "\"\"")
                         .with("group", "null").with("stream", "null").with("cached_tokens", "null"));
 
         Answer answer = gateway.postJson(EventJson.array(sent));
@@ -194,9 +194,9 @@ class IngestApiTest {
         assertThat(answer.accepted()).isEqualTo(2);
         assertThat(stored(account)).containsExactly(
                 new UsageEvent(account, id, NOW_MS - 35 * DAY, model, name, 100, 0, 100, 0,
-                        999_999_999_999_999_999L, -1, false, null, name, name),
-                new UsageEvent(account, "x", NOW_MS + 5 * MINUTE, "m", "", maxInteger, maxInteger, 0, maxInteger,
-                        1_000_000_000L, maxInteger, false,
+                        99_999_999_999_999L, -1, false, null, name, name),
+                new UsageEvent(account, "x", NOW_MS + 5 * MINUTE, "m", "", maxTokens, maxTokens, 0, maxQuota,
+                        1_000_000_000L, maxDuration, false,
                         null, "", ""));
     }
 
@@ -220,7 +220,7 @@ class IngestApiTest {
     @Test
     void creditsDerivedFromQuotaObeyTheCreditLimit() {
         String account = "derived-credits";
-        long largest = 1_000_000_000L * 500_000L; // quota of one billion credits
+        long largest = 100_000L * 500_000L; // quota of 100,000 credits, the most one event may carry
 
         Answer atLimit = gateway.postJson(EventJson.array(List.of(
                 EventJson.required(account, "q-1", NOW_MS - MINUTE, "m", 1, 1, largest))));
@@ -234,7 +234,7 @@ class IngestApiTest {
         assertThat(beyond.json().get("errors").get(0).get("field").asString()).isEqualTo("quota");
         assertThat(beyondWithCredits.status()).as(beyondWithCredits.toString()).isEqualTo(200);
         assertThat(stored(account)).extracting(UsageEvent::id, UsageEvent::creditNanos).containsExactly(
-                tuple("q-1", 1_000_000_000_000_000_000L),
+                tuple("q-1", 100_000_000_000_000L),
                 tuple("q-3", 2_500_000_000L));
     }
 
@@ -309,7 +309,9 @@ class IngestApiTest {
                 arguments("prompt_tokens", "1200.0", "prompt_tokens"),
                 arguments("prompt_tokens", "1e3", "prompt_tokens"),
                 arguments("prompt_tokens", "\"1200\"", "prompt_tokens"),
-                arguments("prompt_tokens", "9007199254740992", "prompt_tokens"),
+                arguments("prompt_tokens", "1000000001", "prompt_tokens"),
+                arguments("quota", "1000000000001", "quota"),
+                arguments("duration_ms", "1000000001", "duration_ms"),
                 arguments("prompt_tokens", "123456789012345678901234567890", "prompt_tokens"),
                 arguments("completion_tokens", OMIT, "completion_tokens"),
                 arguments("completion_tokens", "-5", "completion_tokens"),
@@ -329,6 +331,7 @@ class IngestApiTest {
                 arguments("credits", "0.0000000001", "credits"),
                 arguments("credits", "\"1.1234567891\"", "credits"),
                 arguments("credits", "1.1234567891", "credits"),
+                arguments("credits", "100000.000000001", "credits"),
                 arguments("credits", "\"abc\"", "credits"),
                 arguments("credits", "\"\"", "credits"),
                 arguments("credits", "\"NaN\"", "credits"),

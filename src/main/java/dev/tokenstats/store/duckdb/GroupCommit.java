@@ -61,6 +61,7 @@ final class GroupCommit implements AutoCloseable {
     static final long FOLD_ROWS = 400_000;
     static final long FOLD_INTERVAL_MS = 2_000;
     private static final String[] METRICS = PreparedBatch.METRICS;
+    private static final int CREDITS = Arrays.asList(METRICS).indexOf("credit_nanos");
 
     private record Pending(PreparedBatch batch, CompletableFuture<AppendResult> result) {
     }
@@ -276,7 +277,8 @@ final class GroupCommit implements AutoCloseable {
     }
 
     private static void foldTable(Statement s, String table, long closedBefore) throws SQLException {
-        String sums = Arrays.stream(METRICS).map(m -> "sum(" + m + ")::BIGINT").collect(Collectors.joining(", "));
+        String sums = Arrays.stream(METRICS).map(m -> "sum(" + m + ")::" + (m.equals("credit_nanos") ? "HUGEINT" : "BIGINT"))
+                .collect(Collectors.joining(", "));
         s.execute("INSERT INTO " + table + " SELECT series, minute, " + sums + " FROM " + table + "_recent"
                 + " WHERE minute < " + closedBefore + " GROUP BY series, minute ORDER BY minute, series");
         s.execute("CREATE OR REPLACE TEMP TABLE fold_open AS SELECT series, minute, " + sums + " FROM " + table
@@ -357,8 +359,13 @@ final class GroupCommit implements AutoCloseable {
                 a.beginRow();
                 a.append((int) (r.getKey() >>> 32));
                 a.append((int) (r.getKey() & 0xffffffffL));
-                for (long v : r.getValue()) {
-                    a.append(v);
+                long[] m = r.getValue();
+                for (int i = 0; i < m.length; i++) {
+                    if (i == CREDITS) {
+                        a.append(java.math.BigInteger.valueOf(m[i])); // a HUGEINT column: sums of credits never overflow
+                    } else {
+                        a.append(m[i]);
+                    }
                 }
                 a.endRow();
             }

@@ -89,7 +89,7 @@ final class PreparedBatch {
 
     static void addInto(long[] target, long[] delta) {
         for (int i = 0; i < target.length; i++) {
-            target[i] += delta[i];
+            target[i] = Math.addExact(target[i], delta[i]); // cannot overflow within the per-event limits; fail loudly if it did
         }
     }
 }
