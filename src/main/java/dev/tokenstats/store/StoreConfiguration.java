@@ -2,6 +2,7 @@ package dev.tokenstats.store;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tokenstats.store.duckdb.DuckDbUsageStore;
+import dev.tokenstats.store.postgres.PostgresUsageStore;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -42,6 +43,13 @@ class StoreConfiguration {
         ds.setMaximumPoolSize(8);
         ds.setMaxLifetime(0);
         return ds;
+    }
+
+    @Bean
+    @DependsOnDatabaseInitialization
+    @ConditionalOnProperty(name = "tokenstats.store", havingValue = "postgres")
+    UsageStore postgresUsageStore(DataSource dataSource) {
+        return new PostgresUsageStore(dataSource);
     }
 
     @Bean(destroyMethod = "close")
