@@ -208,4 +208,26 @@ class UsageStoreContractTest {
             assertThat(scanned).containsExactlyElementsOf(expected);
         }
     }
+
+    /** Imports may bring history older than the dedup window; importing it again must add nothing. */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void eventsOlderThanTheDedupWindowAreDeduplicatedToo(Engine engine) {
+        MutableClock clock = new MutableClock(NOW);
+        Random r = new Random(4);
+        List<UsageEvent> history = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            history.add(event(r, "acct", "old-" + i, NOW.minus(java.time.Duration.ofDays(200)).toEpochMilli() + i * 3_600_000L));
+        }
+        try (Engine.Place place = Engine.Place.fresh(dir)) {
+            try (Engine.Opened db = engine.open(place, clock)) {
+                assertThat(db.store().append(history)).isEqualTo(new AppendResult(300, 0));
+                assertThat(db.store().append(history.subList(100, 200))).isEqualTo(new AppendResult(0, 100));
+            }
+            try (Engine.Opened db = engine.open(place, clock)) {
+                assertThat(db.store().append(history)).isEqualTo(new AppendResult(0, 300));
+                assertThat(db.store().events("acct", 0, Long.MAX_VALUE)).hasSize(300);
+            }
+        }
+    }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Dedup {
 
-    private record Fingerprint(long hi, long lo) {
+    record Fingerprint(long hi, long lo) {
     }
 
     private final KeyIndex stored;
@@ -59,9 +59,11 @@ final class Dedup {
 
     /**
      * Claims the keys of {@code batches} (each a fingerprint array, two longs an event, with each event's
-     * minute), marking duplicates; waits for commits that hold one of the keys.
+     * minute), marking duplicates (stored, in {@code alsoStored}, or earlier in the same claim); waits for
+     * commits that hold one of the keys.
      */
-    Claim claim(List<long[]> fingerprints, List<int[]> eventMinutes) throws InterruptedException {
+    Claim claim(List<long[]> fingerprints, List<int[]> eventMinutes, java.util.Set<Fingerprint> alsoStored)
+            throws InterruptedException {
         while (true) {
             CompletableFuture<Boolean> blocker = null;
             Claim claim = new Claim(fingerprints.size());
@@ -78,7 +80,7 @@ final class Dedup {
                             blocker = other;
                             break outer;
                         }
-                        if (stored.contains(f.hi(), f.lo()) || mine.putIfAbsent(f, Boolean.TRUE) != null) {
+                        if (stored.contains(f.hi(), f.lo()) || alsoStored.contains(f) || mine.putIfAbsent(f, Boolean.TRUE) != null) {
                             dup[i] = true;
                         } else {
                             claim.claimed.add(f);

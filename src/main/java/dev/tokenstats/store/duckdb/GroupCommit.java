@@ -16,6 +16,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -170,7 +172,15 @@ final class GroupCommit implements AutoCloseable {
             return;
         }
 
-        Dedup.Claim claim = dedup.claim(fingerprints, minutes);
+        Set<Dedup.Fingerprint> storedOld;
+        try {
+            storedOld = storedBeforeWindow(c, group);
+        } catch (SQLException e) {
+            rollback(c, e);
+            fail(group, e);
+            return;
+        }
+        Dedup.Claim claim = dedup.claim(fingerprints, minutes, storedOld);
         AppendResult[] results = new AppendResult[group.size()];
         Map<Long, long[]> perMinute = new HashMap<>();
         Map<Long, long[]> perQuarter = new HashMap<>();
@@ -219,6 +229,53 @@ final class GroupCommit implements AutoCloseable {
         for (int g = 0; g < group.size(); g++) {
             group.get(g).result.complete(results[g]);
         }
+    }
+
+    /**
+     * Events older than the dedup window (imports of history) are not in the in-memory key set: look
+     * them up in the events table, within the time range of the group's old events.
+     */
+    private Set<Dedup.Fingerprint> storedBeforeWindow(DuckDBConnection c, List<Pending> group) throws SQLException {
+        int oldest = oldestMinute.getAsInt();
+        long minT = Long.MAX_VALUE, maxT = Long.MIN_VALUE;
+        List<UsageEvent> old = new ArrayList<>();
+        for (Pending p : group) {
+            for (int i = 0; i < p.batch.minutes.length; i++) {
+                if (p.batch.minutes[i] < oldest) {
+                    UsageEvent e = p.batch.events.get(i);
+                    old.add(e);
+                    minT = Math.min(minT, e.timeMillis());
+                    maxT = Math.max(maxT, e.timeMillis());
+                }
+            }
+        }
+        if (old.isEmpty()) {
+            return Set.of();
+        }
+        Set<Dedup.Fingerprint> found = new HashSet<>();
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TEMP TABLE IF NOT EXISTS old_keys (account VARCHAR, id VARCHAR)");
+            s.execute("DELETE FROM old_keys");
+            try (DuckDBAppender a = c.createAppender("temp", "main", "old_keys")) {
+                for (UsageEvent e : old) {
+                    a.beginRow();
+                    a.append(e.account());
+                    a.append(e.id());
+                    a.endRow();
+                }
+            }
+            long[] f = new long[2];
+            try (var rs = s.executeQuery("SELECT DISTINCT e.account, e.id FROM events e JOIN old_keys k"
+                    + " ON e.account = k.account AND e.id = k.id WHERE e.time_ms BETWEEN " + minT + " AND " + maxT)) {
+                while (rs.next()) {
+                    KeyIndex.fingerprint(rs.getString(1), rs.getString(2), f, 0);
+                    found.add(new Dedup.Fingerprint(f[0], f[1]));
+                }
+            }
+        } finally {
+            c.rollback();
+        }
+        return found;
     }
 
     private static long[] span(long[] a, long[] b) {
