@@ -94,6 +94,8 @@ public final class IngestBench {
                       --seed=42              workload seed
                       --baseline-events=200000 --baseline-seconds=60   baseline subset and time bound (each)
                       --no-baseline          skip the baselines
+                      --no-ceiling           skip the HTTP+parse ceiling (300 rejected batches before the clock)
+                      --ceiling-batches=300
                       --warmup-batches=40    invalid (rejected) batches sent before the clock
                       --jfr                  record the server with JFR (profile settings) and print hot frames
                       --work-dir=DIR         where data, bodies and logs go (default: a new temp folder)
@@ -211,15 +213,23 @@ public final class IngestBench {
                     (System.nanoTime() - startNanos) / 1e9, server.base, serverXmx, server.dataDir);
 
             warmUp(server, body, offset, length, Integer.parseInt(options.getOrDefault("warmup-batches", "40")));
+            if (!options.containsKey("no-ceiling")) {
+                r.put("ceiling", httpCeiling(server, body, offset, length,
+                        Integer.parseInt(options.getOrDefault("ceiling-batches", "300"))));
+            }
 
             // ------------------------------------------------------------ timed
             long serverCpu0 = server.cpuMillis();
             Map<String, Long> threadCpu0 = server.cpuMillisByThread();
+            long[] io0 = server.io();
             long clientCpu0 = TokenstatsProcess.selfCpuMillis(server.clockTicks());
+            long machineCpu0 = TokenstatsProcess.machineBusyMillis(server.clockTicks());
             Timed timed = post(server, body, schedule, offset, length, events);
             long serverCpu = server.cpuMillis() - serverCpu0;
             long clientCpu = TokenstatsProcess.selfCpuMillis(server.clockTicks()) - clientCpu0;
+            long otherCpu = TokenstatsProcess.machineBusyMillis(server.clockTicks()) - machineCpu0 - serverCpu - clientCpu;
 
+            long[] io = server.io();
             long[] heap = server.heapInfoKib();
             long hwm = server.statusKib("VmHWM");
             Map<String, Long> threadCpu = server.cpuMillisByThread();
@@ -254,8 +264,13 @@ public final class IngestBench {
                     n, expectedDuplicates, resends, schedule.length, seconds);
             line("  accepted %,d (expected %,d), duplicates %,d (expected %,d), retries %d",
                     timed.accepted, n, timed.duplicates, expectedDuplicates, timed.retries);
-            line("  CPU during the run: server %.1f s, bench client %.1f s, of %.1f s x %d cores",
-                    serverCpu / 1e3, clientCpu / 1e3, seconds, Runtime.getRuntime().availableProcessors());
+            line("  CPU during the run: server %.1f s (%.0f us/event), bench client %.1f s, OTHER processes on the machine %.1f s,"
+                    + " of %.1f s x %d cores", serverCpu / 1e3, serverCpu * 1e3 / n, clientCpu / 1e3,
+                    Math.max(0, otherCpu) / 1e3, seconds, Runtime.getRuntime().availableProcessors());
+            r.put("otherCpuShare", Math.max(0, otherCpu) / 1e3 / (seconds * Runtime.getRuntime().availableProcessors()));
+            r.put("serverCpuPerEventMicros", serverCpu * 1e3 / n);
+            line("  server wrote %,d bytes to storage during the run (%.0f bytes/event), %,d write calls",
+                    io[0] - io0[0], (io[0] - io0[0]) / (double) n, io[1] - io0[1]);
             line("  server CPU by thread during the run (s): %s", topThreads(threadCpu, 8));
             line("  server heap: GC log max used before GC %d MiB, max live after GC %d MiB, max committed %d MiB"
                     + " (%d pauses, %.0f ms total); jcmd GC.heap_info after the run: used %s MiB of %s MiB; peak RSS %d MiB",
@@ -353,6 +368,55 @@ public final class IngestBench {
         }
         System.out.printf(Locale.ROOT, "warm-up: %d invalid batches rejected whole (400) in %.1f s%n", count,
                 (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * The same bodies with one invalid event appended, from the same client threads: HTTP, auth, JSON parsing
+     * and validation of every event, then a 400 and nothing stored. An upper bound for this machine's
+     * ingestion rate whatever the store does.
+     */
+    private double httpCeiling(TokenstatsProcess server, FileChannel body, long[] offset, int[] length, int count)
+            throws InterruptedException {
+        int batches = Math.min(count, offset.length);
+        byte[] invalid = "{\"id\":\"warm-up\",\"account\":\"warm-up\"}\n".getBytes(StandardCharsets.US_ASCII);
+        AtomicInteger cursor = new AtomicInteger();
+        AtomicLong parsed = new AtomicLong();
+        List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        Runnable client = () -> {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            try {
+                int i;
+                while ((i = cursor.getAndIncrement()) < batches) {
+                    byte[] valid = read(body, offset[i], length[i]);
+                    byte[] b = Arrays.copyOf(valid, valid.length + invalid.length);
+                    System.arraycopy(invalid, 0, b, valid.length, invalid.length);
+                    HttpResponse<String> r = http.send(request(server, b), HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() != 400) {
+                        throw new IOException("expected 400, got " + r.statusCode() + " " + r.body());
+                    }
+                    parsed.addAndGet(batchSize + 1);
+                }
+            } catch (Throwable t) {
+                errors.add(t);
+            }
+        };
+        long t0 = System.nanoTime();
+        List<Thread> clients = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread th = new Thread(client, "ceiling-" + t);
+            clients.add(th);
+            th.start();
+        }
+        for (Thread th : clients) {
+            th.join();
+        }
+        double rate = parsed.get() * 1e9 / (System.nanoTime() - t0);
+        if (!errors.isEmpty()) {
+            throw new IllegalStateException("HTTP ceiling run failed", errors.get(0));
+        }
+        System.out.printf(Locale.ROOT, "HTTP+parse ceiling: %,d events in %d rejected batches from %d threads: %,.0f events/s%n",
+                parsed.get(), batches, threads, rate);
+        return rate;
     }
 
     private Timed post(TokenstatsProcess server, FileChannel body, int[] schedule, long[] offset, int[] length,
@@ -545,8 +609,13 @@ public final class IngestBench {
         System.out.printf(Locale.ROOT, "== tokenstats ingestion: %,d events, batches of %,d, %d client threads ==%n",
                 n, batchSize, threads);
         row("events/s (N / wall time)", fmt(eps), ">= 250,000", eps >= 250_000);
+        if (r.containsKey("ceiling")) {
+            row("ceiling: HTTP+JSON+validation, nothing stored", fmt((double) r.get("ceiling")), "", null);
+        }
         row("events/s, steady (10th-90th pct of acks)", fmt((double) r.get("steadyPerSecond")), "", null);
         row("posted events/s incl. 1% resent", fmt((double) r.get("postedPerSecond")), "", null);
+        row("server CPU per event (us)", String.format(Locale.ROOT, "%.1f", (double) r.get("serverCpuPerEventMicros")), "", null);
+        row("machine CPU taken by other processes", String.format(Locale.ROOT, "%.0f%%", 100 * (double) r.get("otherCpuShare")), "", null);
         row("request latency p50 (ms)", String.format(Locale.ROOT, "%.1f", (double) r.get("p50")), "", null);
         row("request latency p99 (ms)", String.format(Locale.ROOT, "%.1f", (double) r.get("p99")), "", null);
         row("request latency max (ms)", String.format(Locale.ROOT, "%.1f", (double) r.get("max")), "", null);

@@ -135,6 +135,23 @@ final class TokenstatsProcess implements AutoCloseable {
         return -1;
     }
 
+    /** /proc/PID/io: {write_bytes (to storage), syscw (write calls)}. */
+    long[] io() {
+        long[] out = new long[2];
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "io"))) {
+                if (line.startsWith("write_bytes:")) {
+                    out[0] = Long.parseLong(line.substring(12).trim());
+                } else if (line.startsWith("syscw:")) {
+                    out[1] = Long.parseLong(line.substring(6).trim());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone
+        }
+        return out;
+    }
+
     /** CPU time (user + system) of the whole process, in ms. */
     long cpuMillis() {
         return cpuMillisOf(Path.of("/proc", Long.toString(pid()), "stat"));
@@ -166,6 +183,19 @@ final class TokenstatsProcess implements AutoCloseable {
             String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
             // after "pid (comm) ": state=0 ... utime=11 stime=12
             return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / clockTicks;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** Busy CPU time of the whole machine (all processes, all cores) from /proc/stat, in ms. */
+    static long machineBusyMillis(long clockTicks) {
+        try {
+            String cpu = Files.readAllLines(Path.of("/proc/stat")).get(0); // cpu user nice system idle iowait irq softirq steal
+            String[] f = cpu.trim().split("\\s+");
+            long busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
+                    + Long.parseLong(f[7]) + Long.parseLong(f[8]);
+            return busy * 1000 / clockTicks;
         } catch (IOException | RuntimeException e) {
             return 0;
         }
