@@ -98,6 +98,7 @@ public final class IngestBench {
                       --ceiling-batches=300
                       --warmup-batches=40    invalid (rejected) batches sent before the clock
                       --jfr                  record the server with JFR (profile settings) and print hot frames
+                      --jar=PATH             the tokenstats build to run (default target/tokenstats.jar)
                       --work-dir=DIR         where data, bodies and logs go (default: a new temp folder)
                       --keep                 keep the work folder""");
             return;
@@ -108,7 +109,7 @@ public final class IngestBench {
 
     private int run() throws Exception {
         Path root = Path.of("").toAbsolutePath();
-        Path jar = root.resolve("target/tokenstats.jar");
+        Path jar = root.resolve(options.getOrDefault("jar", "target/tokenstats.jar"));
         Path traceDir = root.resolve("../shared/data/azure-llm-trace-2023").normalize();
         if (!Files.isRegularFile(jar)) {
             throw new IOException(jar + " is missing: run mvn -q -B package -DskipTests (bench/ingest.sh does)");
