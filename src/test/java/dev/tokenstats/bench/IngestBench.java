@@ -65,7 +65,6 @@ public final class IngestBench {
     private final long n;
     private final int batchSize;
     private final int threads;
-    private final List<String> report = new ArrayList<>();
 
     private IngestBench(long n, Map<String, String> options) {
         this.n = n;
@@ -628,7 +627,7 @@ public final class IngestBench {
             Baselines.Result b = baselines.get(i);
             double speedup = eps / b.perSecond();
             row("baseline: " + b.name(), fmt(b.perSecond()) + " ev/s", "", null);
-            row("  speedup vs that", String.format(Locale.ROOT, "%.0fx", speedup), i == 0 ? ">= 20x" : "",
+            row("  speedup vs that", String.format(Locale.ROOT, "%.1fx", speedup), i == 0 ? ">= 20x" : "",
                     i == 0 ? speedup >= 20 : null);
         }
     }
@@ -643,9 +642,7 @@ public final class IngestBench {
     }
 
     private void line(String format, Object... args) {
-        String s = String.format(Locale.ROOT, format, args);
-        report.add(s);
-        System.out.println(s);
+        System.out.println(String.format(Locale.ROOT, format, args));
     }
 
     private static String topThreads(Map<String, Long> cpu, int k) {

@@ -83,10 +83,6 @@ final class TokenstatsProcess implements AutoCloseable {
         return process.pid();
     }
 
-    List<String> command() {
-        return process.info().arguments().map(List::of).orElse(List.of());
-    }
-
     /** Polls /actuator/health until it says UP. */
     void awaitHealthy(Duration timeout) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -237,19 +233,6 @@ final class TokenstatsProcess implements AutoCloseable {
             return m.find() ? new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))} : null;
         } catch (IOException | InterruptedException e) {
             return null;
-        }
-    }
-
-    /** {@code jcmd PID Thread.print}, for a look at where the server's threads are. */
-    String threadDump() {
-        try {
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    Long.toString(pid()), "Thread.print").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor(30, TimeUnit.SECONDS);
-            return out;
-        } catch (IOException | InterruptedException e) {
-            return "";
         }
     }
 

@@ -84,7 +84,6 @@ final class Workload {
 
     private final AzureTrace trace;
     private final SplittableRandom random;
-    private final long count;
     private final double gapScale;
     private int gapIndex;
     private double clockMicros;
@@ -95,7 +94,6 @@ final class Workload {
     Workload(AzureTrace trace, long seed, long count, int accountCount, long windowEndMillis, long windowMillis) {
         this.trace = trace;
         this.random = new SplittableRandom(seed);
-        this.count = count;
         this.endMillis = windowEndMillis;
         this.startMillis = windowEndMillis - windowMillis;
         this.gapScale = windowMillis * 1000.0 / (count * trace.meanGapMicros);
@@ -372,9 +370,5 @@ final class Workload {
         out.add(String.format("arrivals replay the Azure trace's %d merged gaps x %.4f (bursts kept)",
                 trace.gapsMicros.length, gapScale));
         return out;
-    }
-
-    long count() {
-        return count;
     }
 }
