@@ -6,7 +6,6 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.event.EventListener;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.authentication.event.AuthenticationFailureBadCredentialsEvent;
-import org.springframework.security.authentication.event.AuthenticationSuccessEvent;
 import org.springframework.security.web.authentication.WebAuthenticationDetails;
 import org.springframework.stereotype.Service;
 
@@ -23,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * injected {@link Clock}). Once a username or an address has {@code max} failures within the window, every
  * further password attempt for it is refused (even a correct one) until the oldest of those failures ages
  * out. Failures are learned from Spring Security's authentication events, so form sign-in and HTTP Basic
- * count alike; a successful sign-in clears the username's failures.
+ * count alike. A success does not clear earlier failures: otherwise every successful Basic call (the user's
+ * own script) would reset the count for someone guessing that user's password.
  */
 @Service
 public class SignInAttempts {
@@ -74,13 +74,6 @@ public class SignInAttempts {
     void onFailure(AuthenticationFailureBadCredentialsEvent event) {
         if (event.getAuthentication() instanceof UsernamePasswordAuthenticationToken attempt) {
             failed(attempt.getName(), address(attempt.getDetails()));
-        }
-    }
-
-    @EventListener
-    void onSuccess(AuthenticationSuccessEvent event) {
-        if (event.getAuthentication() instanceof UsernamePasswordAuthenticationToken signedIn) {
-            byUsername.remove(usernameKey(signedIn.getName()));
         }
     }
 

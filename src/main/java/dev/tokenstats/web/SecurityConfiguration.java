@@ -188,6 +188,7 @@ class SecurityConfiguration {
     private static void rules(AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry a) {
         var member = AuthorityAuthorizationManager.<org.springframework.security.web.access.intercept.RequestAuthorizationContext>hasAnyRole("MEMBER", "ADMIN");
         a.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+                .requestMatchers("/error").denyAll() // only for the container's error dispatch, never asked for directly
                 .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                 .requestMatchers(HttpMethod.GET, "/login", "/login.html", "/login.js", "/login.css", "/favicon.ico").permitAll()
                 .requestMatchers("/api/v1/events").hasAuthority(BearerSecrets.INGEST)
