@@ -51,6 +51,8 @@ import org.springframework.security.web.session.HttpSessionEventPublisher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 /**
@@ -234,7 +236,10 @@ class SecurityConfiguration {
         boolean page = "GET".equals(request.getMethod()) && accept != null && accept.contains(MediaType.TEXT_HTML_VALUE)
                 && !request.getRequestURI().startsWith(request.getContextPath() + "/api/");
         if (page) {
-            response.sendRedirect(request.getContextPath() + "/login");
+            String target = request.getRequestURI().substring(request.getContextPath().length())
+                    + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
+            response.sendRedirect(request.getContextPath() + "/login"
+                    + (target.equals("/") ? "" : "?next=" + URLEncoder.encode(target, StandardCharsets.UTF_8)));
         } else {
             unauthorized(response, "sign in, or send Authorization: Bearer <token> or HTTP Basic credentials", false);
         }
@@ -251,7 +256,9 @@ class SecurityConfiguration {
 
     private static void unauthorized(HttpServletResponse response, String message, boolean challenge) throws IOException {
         if (challenge) {
-            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer, Basic realm=\"tokenstats\"");
+            // No Basic challenge: a browser would prompt, then send the cached Basic credentials on its own
+            // (also cross-site). Scripts send Basic credentials without being asked.
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
         }
         json(response, HttpServletResponse.SC_UNAUTHORIZED, "unauthorized", message);
     }

@@ -48,6 +48,7 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -450,6 +451,11 @@ class AccessMatrixTest {
         }
         assertEquals(302, responses.get(7).status(), "a page without a session goes to the sign-in page");
         assertTrue(responses.get(7).header("Location").endsWith("/login"));
+        Response deepLink = client.send("GET", "/usage?tz=Asia/Kolkata", Client.NONE, null, null, Map.of("Accept", "text/html"));
+        assertEquals(302, deepLink.status());
+        assertTrue(deepLink.header("Location").endsWith("/login?next=%2Fusage%3Ftz%3DAsia%2FKolkata"), deepLink.header("Location"));
+        assertNull(responses.get(2).header("WWW-Authenticate"), "no challenge a browser would prompt for");
+        assertEquals("Bearer", client.get("/api/v1/me", new Basic("alice", "wrong")).header("WWW-Authenticate"));
 
         String page = responses.get(0).body();
         assertTrue(page.contains("<form"), page);
@@ -467,8 +473,22 @@ class AccessMatrixTest {
         assertFalse(xsrfCookie.contains("HttpOnly"), "the console's script reads the CSRF cookie: " + xsrfCookie);
     }
 
+    /** Actuator endpoints live in their own handler mapping: health is public, the rest is for admins only. */
     @Test
     @Order(5)
+    void actuatorHealthIsPublicAndTheRestIsForAdmins() {
+        assertEquals(200, client.get("/actuator/health", Client.NONE).status());
+        for (String path : List.of("/actuator", "/actuator/info")) {
+            assertEquals(401, client.get(path, Client.NONE).status(), path);
+            assertEquals(403, client.get(path, new Bearer(ingestKey)).status(), path);
+            assertEquals(403, client.get(path, alice).status(), path);
+            assertEquals(403, client.get(path, new Bearer(readToken)).status(), path);
+            assertEquals(200, client.get(path, admin).status(), path);
+        }
+    }
+
+    @Test
+    @Order(6)
     void aDeletedUsersSessionsAndTokensEndAtOnce() {
         ok(client.postJson("/api/v1/admin/users", admin, user("dave", DAVE_PASSWORD, "member", "account-d")), 201);
         Session dave = client.signIn("dave", DAVE_PASSWORD);
