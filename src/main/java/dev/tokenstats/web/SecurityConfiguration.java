@@ -24,6 +24,7 @@ import org.springframework.security.authentication.DefaultAuthenticationEventPub
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.authorization.AuthorityAuthorizationManager;
+import org.springframework.security.authorization.AuthorizationManager;
 import org.springframework.security.authorization.AuthorizationManagers;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -37,6 +38,7 @@ import org.springframework.security.core.session.SessionRegistry;
 import org.springframework.security.core.session.SessionRegistryImpl;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.authentication.AuthenticationFilter;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.security.web.authentication.logout.HttpStatusReturningLogoutSuccessHandler;
@@ -188,19 +190,20 @@ class SecurityConfiguration {
     }
 
     private static void rules(AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry a) {
-        var member = AuthorityAuthorizationManager.<org.springframework.security.web.access.intercept.RequestAuthorizationContext>hasAnyRole("MEMBER", "ADMIN");
+        AuthorizationManager<RequestAuthorizationContext> member = AuthorityAuthorizationManager.hasAnyRole("MEMBER", "ADMIN");
         a.dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
                 .requestMatchers("/error").denyAll() // only for the container's error dispatch, never asked for directly
                 .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                 .requestMatchers(HttpMethod.GET, "/login", "/login.html", "/login.js", "/login.css", "/favicon.ico").permitAll()
                 .requestMatchers("/api/v1/events").hasAuthority(BearerSecrets.INGEST)
                 .requestMatchers("/api/v1/admin/**").hasAllAuthorities("ROLE_ADMIN", PASSWORD)
-                .requestMatchers("/actuator/**").hasRole("ADMIN")
-                .requestMatchers(HttpMethod.GET, "/api/**").access(member)
-                .requestMatchers(HttpMethod.HEAD, "/api/**").access(member)
-                .requestMatchers("/api/**").access(AuthorizationManagers.allOf(member,
-                        AuthorityAuthorizationManager.hasAuthority(PASSWORD)))
-                .anyRequest().access(member);
+                .requestMatchers(HttpMethod.GET, "/actuator/**").hasRole("ADMIN")
+                .requestMatchers("/actuator/**").hasAllAuthorities("ROLE_ADMIN", PASSWORD)
+                // Reads: any user, also with a read-only personal token. Everything else (on every path): a
+                // user signed in with a password (Basic or session), so never a token.
+                .requestMatchers(HttpMethod.GET).access(member)
+                .requestMatchers(HttpMethod.HEAD).access(member)
+                .anyRequest().access(AuthorizationManagers.allOf(member, AuthorityAuthorizationManager.hasAuthority(PASSWORD)));
     }
 
     private static void headers(HeadersConfigurer<HttpSecurity> h) {

@@ -487,8 +487,24 @@ class AccessMatrixTest {
         }
     }
 
+    /** The read-only and ingest-only rules hold on every path, not only under /api (future console endpoints). */
     @Test
     @Order(6)
+    void readTokensAndIngestKeysChangeNothingOnAnyPath() {
+        for (String method : List.of("POST", "PUT", "PATCH", "DELETE")) {
+            String path = "/console/settings";
+            assertEquals(403, client.send(method, path, new Bearer(readToken), "application/json", "{}", Map.of()).status(), method);
+            assertEquals(403, client.send(method, path, new Bearer(ingestKey), "application/json", "{}", Map.of()).status(), method);
+            assertEquals(401, client.send(method, path, Client.NONE, "application/json", "{}", Map.of()).status(), method);
+            // Past security (so: not found) only with a password sign-in.
+            assertEquals(404, client.send(method, path, alice, "application/json", "{}", Map.of()).status(), method);
+        }
+        assertEquals(404, client.get("/console/settings", new Bearer(readToken)).status(), "reads pass");
+        assertEquals(403, client.get("/console/settings", new Bearer(ingestKey)).status());
+    }
+
+    @Test
+    @Order(7)
     void aDeletedUsersSessionsAndTokensEndAtOnce() {
         ok(client.postJson("/api/v1/admin/users", admin, user("dave", DAVE_PASSWORD, "member", "account-d")), 201);
         Session dave = client.signIn("dave", DAVE_PASSWORD);
