@@ -38,7 +38,7 @@ CREATE TABLE rollup_1m (
     requests          BIGINT  NOT NULL,
     errors            BIGINT  NOT NULL,
     quota             BIGINT  NOT NULL,
-    credit_nanos      BIGINT  NOT NULL,
+    credit_nanos      HUGEINT NOT NULL,
     prompt_tokens     BIGINT  NOT NULL,
     completion_tokens BIGINT  NOT NULL,
     cached_tokens     BIGINT  NOT NULL,
@@ -52,7 +52,7 @@ CREATE TABLE rollup_15m (
     requests          BIGINT  NOT NULL,
     errors            BIGINT  NOT NULL,
     quota             BIGINT  NOT NULL,
-    credit_nanos      BIGINT  NOT NULL,
+    credit_nanos      HUGEINT NOT NULL,
     prompt_tokens     BIGINT  NOT NULL,
     completion_tokens BIGINT  NOT NULL,
     cached_tokens     BIGINT  NOT NULL,
@@ -60,7 +60,13 @@ CREATE TABLE rollup_15m (
     duration_count    BIGINT  NOT NULL
 );
 
--- Oldest and newest event time per account.
+-- Each commit appends its sums to the *_recent tables (appends never conflict and need no index);
+-- the writer folds them now and then: closed buckets move to the main tables as one row each, open
+-- buckets are re-summed in place. Reads add both; a (series, minute) may have several rows.
+CREATE TABLE rollup_1m_recent AS SELECT * FROM rollup_1m LIMIT 0;
+CREATE TABLE rollup_15m_recent AS SELECT * FROM rollup_15m LIMIT 0;
+
+-- Oldest and newest event time per account (several rows per account until folded).
 CREATE TABLE account_span (
     account  VARCHAR NOT NULL,
     first_ms BIGINT  NOT NULL,

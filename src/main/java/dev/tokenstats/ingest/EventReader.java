@@ -23,9 +23,16 @@ import java.util.regex.Pattern;
  */
 final class EventReader {
 
-    /** The largest integer a JSON client (JavaScript) holds exactly; also keeps every sum far from overflow. */
-    static final long MAX_INTEGER = (1L << 53) - 1;
-    static final BigDecimal MAX_CREDITS = BigDecimal.valueOf(1_000_000_000L);
+    /*
+     * Per-event maxima. They are far above any real API call, and they keep every sum exact: a group
+     * commit holds at most 60,000 events, so its sums stay below 2^63; a rollup row (one series, one
+     * minute) holds 64-bit sums of quota and tokens, exact up to 9.2 million maximal events in that
+     * minute; credits are summed as 128-bit integers.
+     */
+    static final long MAX_TOKENS = 1_000_000_000L;
+    static final long MAX_QUOTA = 1_000_000_000_000L;
+    static final long MAX_DURATION_MS = 1_000_000_000L;
+    static final BigDecimal MAX_CREDITS = BigDecimal.valueOf(100_000L);
     private static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -138,12 +145,12 @@ final class EventReader {
                     case "time" -> timeMillis = time(p, v);
                     case "model" -> model = text(p, v, name, 1, 128, true);
                     case "key" -> key = orEmpty(text(p, v, name, 0, 64, false));
-                    case "prompt_tokens" -> prompt = integer(p, v, name);
-                    case "completion_tokens" -> completion = integer(p, v, name);
-                    case "cached_tokens" -> cached = integer(p, v, name);
-                    case "quota" -> quota = integer(p, v, name);
+                    case "prompt_tokens" -> prompt = integer(p, v, name, MAX_TOKENS);
+                    case "completion_tokens" -> completion = integer(p, v, name, MAX_TOKENS);
+                    case "cached_tokens" -> cached = integer(p, v, name, MAX_TOKENS);
+                    case "quota" -> quota = integer(p, v, name, MAX_QUOTA);
                     case "credits" -> credits = credits(p, v);
-                    case "duration_ms" -> duration = integer(p, v, name);
+                    case "duration_ms" -> duration = integer(p, v, name, MAX_DURATION_MS);
                     case "status" -> {
                         status = text(p, v, name, 1, 16, false);
                         if (status != null && !status.equals("success") && !status.equals("error")) {
@@ -192,7 +199,7 @@ final class EventReader {
             return s;
         }
 
-        private Long integer(JsonParser p, JsonToken v, String field) {
+        private Long integer(JsonParser p, JsonToken v, String field, long max) {
             if (v == JsonToken.VALUE_NULL) {
                 return null;
             }
@@ -201,8 +208,8 @@ final class EventReader {
                 p.skipChildren();
                 return null;
             }
-            if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER || p.getLongValue() > MAX_INTEGER) {
-                problem(field, "must be at most " + MAX_INTEGER);
+            if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER || p.getLongValue() > max) {
+                problem(field, "must be at most " + max);
                 return null;
             }
             long n = p.getLongValue();
@@ -279,6 +286,12 @@ final class EventReader {
                 problem("time", "is older than " + limits.maxAge().toDays() + " days");
             } else if (timeMillis > newest) {
                 problem("time", "is more than " + limits.maxFuture().toMinutes() + " minutes ahead of the server clock");
+            }
+            if (credits == null && !reported.contains("credits") && quota != null
+                    && BigDecimal.valueOf(quota).compareTo(MAX_CREDITS.multiply(quotaPerCredit)) > 0) {
+                // the credits derived from quota obey the same limit as credits sent
+                problem("quota", "must be at most " + MAX_CREDITS.multiply(quotaPerCredit)
+                        + " when credits are absent (quota / quota-per-credit must be at most " + MAX_CREDITS + ")");
             }
             if (cached != null && prompt != null && cached > prompt) {
                 problem("cached_tokens", "must not exceed prompt_tokens");

@@ -2,6 +2,7 @@ package dev.tokenstats.store;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.tokenstats.store.duckdb.DuckDbUsageStore;
+import dev.tokenstats.store.postgres.PostgresUsageStore;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -44,12 +45,21 @@ class StoreConfiguration {
         return ds;
     }
 
+    @Bean
+    @DependsOnDatabaseInitialization
+    @ConditionalOnProperty(name = "tokenstats.store", havingValue = "postgres")
+    UsageStore postgresUsageStore(DataSource dataSource) {
+        return new PostgresUsageStore(dataSource);
+    }
+
     @Bean(destroyMethod = "close")
     @DependsOnDatabaseInitialization
     @ConditionalOnProperty(name = "tokenstats.store", havingValue = "duckdb", matchIfMissing = true)
     UsageStore duckDbUsageStore(DataSource dataSource, Clock clock,
-                                @Value("${tokenstats.ingest.max-age}") Duration maxAge) {
+                                @Value("${tokenstats.ingest.max-age}") Duration maxAge,
+                                @Value("${tokenstats.duckdb.writers:2}") int writers,
+                                @Value("${tokenstats.min-free-disk:64MB}") org.springframework.util.unit.DataSize minFree) {
         // Dedup covers the whole lateness window plus a day of slack for clock skew.
-        return new DuckDbUsageStore(dataSource, clock, maxAge.plusDays(1));
+        return new DuckDbUsageStore(dataSource, clock, maxAge.plusDays(1), writers, minFree.toBytes());
     }
 }

@@ -38,4 +38,13 @@ public interface UsageStore {
 
     /** Every stored event of an account in [fromMillis, toMillis), oldest first (for tests and exports). */
     List<UsageEvent> events(String account, long fromMillis, long toMillis);
+
+    /** One page of an account's raw events, newest first (see {@link EventQuery}). */
+    List<UsageEvent> page(EventQuery query);
+
+    /**
+     * Streams every event of {@code query} (its limit and cursor ignored), newest first, to {@code sink}
+     * without holding them in memory.
+     */
+    void scan(EventQuery query, java.util.function.Consumer<UsageEvent> sink);
 }

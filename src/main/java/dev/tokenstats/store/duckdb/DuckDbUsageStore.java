@@ -2,6 +2,7 @@ package dev.tokenstats.store.duckdb;
 
 import dev.tokenstats.store.AccountTotals;
 import dev.tokenstats.store.AppendResult;
+import dev.tokenstats.store.EventQuery;
 import dev.tokenstats.store.Peak;
 import dev.tokenstats.store.SeriesFilter;
 import dev.tokenstats.store.StoreUnavailableException;
@@ -9,7 +10,6 @@ import dev.tokenstats.store.Totals;
 import dev.tokenstats.store.UsageEvent;
 import dev.tokenstats.store.UsageStore;
 import dev.tokenstats.store.duckdb.SeriesIndex.Series;
-import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,79 +29,154 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 
 /**
- * The embedded store: one DuckDB file.
- *
- * <p>Design. DuckDB appends fast but wants one writer and few, large transactions; the gateway sends
- * many small requests at once. So every append is handed to a single writer thread that group-commits:
- * it takes whatever requests are queued (up to {@link #MAX_GROUP_EVENTS} events), and in ONE transaction
- * drops duplicates, appends the new raw events, adds their sums into the minute and quarter-hour rollups
- * and the account spans, then commits; only after the commit (DuckDB writes and syncs its WAL) are the
- * waiting requests answered. A failed commit rolls everything back and fails every request of the group,
- * so a request is always all-or-nothing, and an acknowledged one survives a crash.
- *
- * <p>Dedup uses {@link KeyIndex}, an in-memory set of fingerprints of the (account, id) pairs stored
- * within the dedup window, rebuilt from the events table at start and extended only after a commit.
+ * The embedded store: one DuckDB file. Writes go through {@link GroupCommit}; reads add up the rollups.
  * Rollups are keyed by (series, minute) where a series is an (account[, model[, key, status]])
- * combination from {@link SeriesIndex}; every event adds to three series (full, model, account), so
- * any filter is answered from one series kind without touching raw events.
+ * combination from {@link SeriesIndex}; every event adds to three series (full, model, account), so any
+ * filter is answered from one series kind without touching raw events.
  */
 public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DuckDbUsageStore.class);
-    static final int MAX_GROUP_EVENTS = 50_000;
-    private static final String[] METRICS = {"requests", "errors", "quota", "credit_nanos", "prompt_tokens",
-            "completion_tokens", "cached_tokens", "duration_sum", "duration_count"};
+
+    /** Default free disk to keep; below it writes are refused (503) before DuckDB meets a full disk. */
+    public static final long MIN_FREE_BYTES = 64L << 20;
 
     private final DataSource dataSource;
     private final Clock clock;
     private final Duration dedupWindow;
-    private final SeriesIndex series = new SeriesIndex();
-    private final Map<String, long[]> spans = new ConcurrentHashMap<>();
-    private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(256);
-    private final KeyIndex keys;
-    private final Thread writerThread;
-    private final DuckDBConnection writer;
-    private volatile boolean running = true;
+    private final int writers;
+    private final long minFreeBytes;
+    private final java.nio.file.Path dataDir;
+    private final Object recovery = new Object();
+    private volatile Open open;
+    private volatile String down;
 
-    private record Pending(List<UsageEvent> events, CompletableFuture<AppendResult> result) {
+    /** Everything that lives as long as one opening of the DuckDB database. */
+    private record Open(SeriesIndex series, Map<String, long[]> spans, Dedup dedup, GroupCommit writes) {
     }
 
-    public DuckDbUsageStore(DataSource dataSource, Clock clock, Duration dedupWindow) {
+    /**
+     * Opens the store on a migrated DuckDB database.
+     *
+     * @param dedupWindow how far back (by event time) duplicates are recognised
+     * @param writers      writer threads (each with its own connection); 2 suits 2 cores
+     * @param minFreeBytes writes are refused while the data folder's disk has less free space
+     */
+    public DuckDbUsageStore(DataSource dataSource, Clock clock, Duration dedupWindow, int writers, long minFreeBytes) {
+        this.minFreeBytes = minFreeBytes;
         this.dataSource = dataSource;
         this.clock = clock;
         this.dedupWindow = dedupWindow;
+        this.writers = writers;
         try (Connection c = dataSource.getConnection()) {
-            this.writer = c.unwrap(DuckDBConnection.class).duplicate();
-            this.keys = load(writer);
-            try (Statement s = writer.createStatement()) {
-                for (String t : new String[] {"d_1m", "d_15m"}) {
-                    s.execute("CREATE TEMP TABLE " + t + " AS SELECT * FROM rollup_1m LIMIT 0");
-                }
-                s.execute("CREATE TEMP TABLE d_span AS SELECT * FROM account_span LIMIT 0");
-            }
-            writer.setAutoCommit(false);
+            this.dataDir = databaseDir(c);
+            this.open = open(c);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the DuckDB store: " + e.getMessage(), e);
         }
-        writerThread = new Thread(this::writeLoop, "duckdb-writer");
-        writerThread.start();
+    }
+
+    public DuckDbUsageStore(DataSource dataSource, Clock clock, Duration dedupWindow) {
+        this(dataSource, clock, dedupWindow, 2, MIN_FREE_BYTES);
+    }
+
+    private static java.nio.file.Path databaseDir(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")) {
+            rs.next();
+            return java.nio.file.Path.of(rs.getString(1)).toAbsolutePath().getParent();
+        }
+    }
+
+    /** Loads the state (series, spans, dedup keys) from the database and starts the writers. */
+    private Open open(Connection c) throws SQLException {
+        DuckDBConnection root = c.unwrap(DuckDBConnection.class);
+        SeriesIndex series = new SeriesIndex();
+        Map<String, long[]> spans = new ConcurrentHashMap<>();
+        Dedup dedup = new Dedup(load(root, series, spans));
+        List<DuckDBConnection> connections = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            connections.add(root.duplicate());
+        }
+        GroupCommit writes = new GroupCommit(connections, clock, this::oldestMinute, series, dedup, spans,
+                this::writable, this::fatal);
+        return new Open(series, spans, dedup, writes);
+    }
+
+    /** Null when writes may go ahead, else why not. */
+    private String writable() {
+        if (down != null) {
+            return down;
+        }
+        try {
+            long free = java.nio.file.Files.getFileStore(dataDir).getUsableSpace();
+            return free < minFreeBytes ? "the disk of " + dataDir + " is full (" + (free >> 20) + " MiB free)" : null;
+        } catch (java.io.IOException e) {
+            return "cannot read the free space of " + dataDir + ": " + e.getMessage();
+        }
+    }
+
+    /** Whether the store takes writes now (readiness). */
+    public String unavailableReason() {
+        return writable();
+    }
+
+    /**
+     * DuckDB invalidates a database after a fatal I/O error (such as a full disk during a commit or a
+     * checkpoint); it must be opened anew. Refuse writes, stop the writers, drop every pooled connection,
+     * then reopen until it works, and reload the state from the database: the outcome of the failed commit
+     * is read back from the file, never guessed.
+     */
+    private void fatal(SQLException cause) {
+        synchronized (recovery) {
+            if (down != null) {
+                return;
+            }
+            down = "the store is recovering from: " + cause.getMessage();
+        }
+        log.error("DuckDB failed fatally; reopening: {}", cause.getMessage());
+        Thread recoverer = new Thread(() -> {
+            open.writes().abort();
+            long delay = 500;
+            while (true) {
+                evictPooledConnections();
+                try (Connection c = dataSource.getConnection()) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("CHECKPOINT");
+                    }
+                    open = open(c);
+                    down = null;
+                    log.info("DuckDB store reopened");
+                    return;
+                } catch (SQLException | RuntimeException e) {
+                    log.warn("DuckDB store still unavailable: {}", e.getMessage());
+                }
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                delay = Math.min(delay * 2, 5_000);
+            }
+        }, "duckdb-recovery");
+        recoverer.setDaemon(true);
+        recoverer.start();
+    }
+
+    private void evictPooledConnections() {
+        if (dataSource instanceof com.zaxxer.hikari.HikariDataSource hikari && hikari.getHikariPoolMXBean() != null) {
+            hikari.getHikariPoolMXBean().softEvictConnections();
+        }
     }
 
     private int oldestMinute() {
         return (int) (clock.millis() / 60_000 - dedupWindow.toMinutes());
     }
 
-    private KeyIndex load(Connection c) throws SQLException {
+    private KeyIndex load(Connection c, SeriesIndex series, Map<String, long[]> spans) throws SQLException {
         long t0 = System.nanoTime();
         try (Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT id, account, model, api_key, error FROM series ORDER BY id")) {
@@ -110,7 +185,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
                             (Boolean) rs.getObject(5)));
                 }
             }
-            try (ResultSet rs = s.executeQuery("SELECT account, first_ms, last_ms FROM account_span")) {
+            try (ResultSet rs = s.executeQuery("SELECT account, min(first_ms), max(last_ms) FROM account_span GROUP BY account")) {
                 while (rs.next()) {
                     spans.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
                 }
@@ -123,9 +198,10 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
                 count = rs.getLong(1);
             }
             KeyIndex index = new KeyIndex((int) Math.min(count * 2 + 1024, 1 << 29));
+            long[] f = new long[2];
             try (ResultSet rs = s.executeQuery("SELECT account, id, time_ms FROM events WHERE time_ms >= " + since)) {
                 while (rs.next()) {
-                    long[] f = index.fingerprint(rs.getString(1), rs.getString(2));
+                    KeyIndex.fingerprint(rs.getString(1), rs.getString(2), f, 0);
                     index.add(f[0], f[1], (int) (rs.getLong(3) / 60_000), oldest);
                 }
             }
@@ -136,247 +212,20 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- writes
-
     @Override
     public AppendResult append(List<UsageEvent> events) {
-        if (events.isEmpty()) {
-            return new AppendResult(0, 0);
+        String reason = writable();
+        if (reason != null) {
+            throw new StoreUnavailableException(reason, null);
         }
-        Pending p = new Pending(events, new CompletableFuture<>());
-        try {
-            if (!running || !queue.offer(p, 30, TimeUnit.SECONDS)) {
-                throw new StoreUnavailableException("the store is not accepting writes", null);
-            }
-            return p.result.get(120, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreUnavailableException("interrupted while writing", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof StoreUnavailableException su) {
-                throw su;
-            }
-            throw new StoreUnavailableException("write failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new StoreUnavailableException("write did not complete in time", e);
-        }
-    }
-
-    private void writeLoop() {
-        List<Pending> group = new ArrayList<>();
-        while (running || !queue.isEmpty()) {
-            try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                group.add(first);
-                int n = first.events.size();
-                Pending next;
-                while (n < MAX_GROUP_EVENTS && (next = queue.poll()) != null) {
-                    group.add(next);
-                    n += next.events.size();
-                }
-                commit(group);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (RuntimeException | Error e) {
-                log.error("writer failed", e);
-                group.forEach(p -> p.result.completeExceptionally(e));
-            } finally {
-                group.clear();
-            }
-        }
-        queue.forEach(p -> p.result.completeExceptionally(
-                new StoreUnavailableException("the store is closing", null)));
-    }
-
-    /** One transaction for a whole group of requests; see the class comment. */
-    private void commit(List<Pending> group) {
-        int oldest = oldestMinute();
-        List<long[]> added = new ArrayList<>();
-        KeyIndex batchKeys = new KeyIndex(1024);
-        AppendResult[] results = new AppendResult[group.size()];
-        Map<Long, long[]> perMinute = new HashMap<>();
-        Map<Long, long[]> perQuarter = new HashMap<>();
-        Map<String, long[]> spanDelta = new LinkedHashMap<>();
-        try (Statement s = writer.createStatement()) {
-            s.execute("DELETE FROM d_1m"); // also opens the transaction the appenders join
-            s.execute("DELETE FROM d_15m");
-            s.execute("DELETE FROM d_span");
-            try (DuckDBAppender events = writer.createAppender("main", "events")) {
-                for (int g = 0; g < group.size(); g++) {
-                    int accepted = 0, duplicates = 0;
-                    for (UsageEvent e : group.get(g).events) {
-                        long[] f = keys.fingerprint(e.account(), e.id());
-                        if (keys.contains(f[0], f[1]) || batchKeys.contains(f[0], f[1])) {
-                            duplicates++;
-                            continue;
-                        }
-                        batchKeys.add(f[0], f[1], 0, 0);
-                        added.add(new long[] {f[0], f[1], e.epochMinute()});
-                        accepted++;
-                        appendEvent(events, e);
-                        addToRollups(e, perMinute, perQuarter);
-                        spanDelta.merge(e.account(), new long[] {e.timeMillis(), e.timeMillis()},
-                                (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
-                    }
-                    results[g] = new AppendResult(accepted, duplicates);
-                }
-            }
-            if (!added.isEmpty()) {
-                writeSeries();
-                mergeRollup(s, "rollup_1m", "d_1m", perMinute);
-                mergeRollup(s, "rollup_15m", "d_15m", perQuarter);
-                mergeSpans(s, spanDelta);
-            }
-            writer.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                writer.rollback();
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            series.discardPending();
-            log.warn("append of {} request(s) rolled back: {}", group.size(), e.getMessage());
-            StoreUnavailableException failure = new StoreUnavailableException("store write failed: " + e.getMessage(), e);
-            group.forEach(p -> p.result.completeExceptionally(failure));
-            return;
-        }
-        series.commitPending();
-        for (long[] a : added) {
-            keys.add(a[0], a[1], (int) a[2], oldest);
-        }
-        spanDelta.forEach((account, d) -> spans.merge(account, d,
-                (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])}));
-        for (int g = 0; g < group.size(); g++) {
-            group.get(g).result.complete(results[g]);
-        }
-    }
-
-    private static void appendEvent(DuckDBAppender a, UsageEvent e) throws SQLException {
-        a.beginRow();
-        a.append(e.account());
-        a.append(e.id());
-        a.append(e.timeMillis());
-        a.append(e.model());
-        a.append(e.key());
-        a.append(e.promptTokens());
-        a.append(e.completionTokens());
-        a.append(e.cachedTokens());
-        a.append(e.quota());
-        a.append(e.creditNanos());
-        if (e.durationMs() < 0) {
-            a.appendNull();
-        } else {
-            a.append(e.durationMs());
-        }
-        a.append(e.error());
-        if (e.stream() == null) {
-            a.appendNull();
-        } else {
-            a.append(e.stream().booleanValue());
-        }
-        a.append(e.group());
-        a.append(e.channel());
-        a.endRow();
-    }
-
-    private void addToRollups(UsageEvent e, Map<Long, long[]> perMinute, Map<Long, long[]> perQuarter) {
-        long minute = e.epochMinute();
-        long quarter = Math.floorDiv(minute, 15) * 15;
-        int[] ids = {
-                series.idFor(e.account(), e.model(), e.key(), e.error()).id(),
-                series.idFor(e.account(), e.model(), null, null).id(),
-                series.idFor(e.account(), null, null, null).id()};
-        for (int id : ids) {
-            add(perMinute.computeIfAbsent(((long) id << 32) | minute, k -> new long[METRICS.length]), e);
-            add(perQuarter.computeIfAbsent(((long) id << 32) | quarter, k -> new long[METRICS.length]), e);
-        }
-    }
-
-    private static void add(long[] m, UsageEvent e) {
-        m[0]++;
-        m[1] += e.error() ? 1 : 0;
-        m[2] += e.quota();
-        m[3] += e.creditNanos();
-        m[4] += e.promptTokens();
-        m[5] += e.completionTokens();
-        m[6] += e.cachedTokens();
-        if (e.durationMs() >= 0) {
-            m[7] += e.durationMs();
-            m[8]++;
-        }
-    }
-
-    private void writeSeries() throws SQLException {
-        if (series.pending().isEmpty()) {
-            return;
-        }
-        try (DuckDBAppender a = writer.createAppender("main", "series")) {
-            for (Series s : series.pending()) {
-                a.beginRow();
-                a.append(s.id());
-                a.append(s.account());
-                if (s.model() == null) a.appendNull(); else a.append(s.model());
-                if (s.key() == null) a.appendNull(); else a.append(s.key());
-                if (s.error() == null) a.appendNull(); else a.append(s.error().booleanValue());
-                a.endRow();
-            }
-        }
-    }
-
-    /**
-     * Adds the deltas into a rollup table without an index: update the rows that exist, insert the rest.
-     * The minute range bounds both joins, so DuckDB only reads the row groups of the touched minutes.
-     */
-    private void mergeRollup(Statement s, String table, String delta, Map<Long, long[]> rows) throws SQLException {
-        long min = Long.MAX_VALUE, max = Long.MIN_VALUE;
-        try (DuckDBAppender a = writer.createAppender("temp", "main", delta)) {
-            for (Map.Entry<Long, long[]> r : rows.entrySet()) {
-                int minute = (int) (r.getKey() & 0xffffffffL);
-                min = Math.min(min, minute);
-                max = Math.max(max, minute);
-                a.beginRow();
-                a.append((int) (r.getKey() >>> 32));
-                a.append(minute);
-                for (long v : r.getValue()) {
-                    a.append(v);
-                }
-                a.endRow();
-            }
-        }
-        String range = "r.minute BETWEEN " + min + " AND " + max;
-        String sets = java.util.Arrays.stream(METRICS).map(m -> m + " = r." + m + " + d." + m)
-                .collect(Collectors.joining(", "));
-        s.execute("UPDATE " + table + " AS r SET " + sets + " FROM " + delta + " d"
-                + " WHERE r.series = d.series AND r.minute = d.minute AND " + range);
-        s.execute("INSERT INTO " + table + " SELECT d.* FROM " + delta + " d WHERE NOT EXISTS (SELECT 1 FROM "
-                + table + " r WHERE r.series = d.series AND r.minute = d.minute AND " + range + ")");
-    }
-
-    private void mergeSpans(Statement s, Map<String, long[]> spanDelta) throws SQLException {
-        try (DuckDBAppender a = writer.createAppender("temp", "main", "d_span")) {
-            for (Map.Entry<String, long[]> e : spanDelta.entrySet()) {
-                a.beginRow();
-                a.append(e.getKey());
-                a.append(e.getValue()[0]);
-                a.append(e.getValue()[1]);
-                a.endRow();
-            }
-        }
-        s.execute("UPDATE account_span AS r SET first_ms = least(r.first_ms, d.first_ms),"
-                + " last_ms = greatest(r.last_ms, d.last_ms) FROM d_span d WHERE r.account = d.account");
-        s.execute("INSERT INTO account_span SELECT d.* FROM d_span d"
-                + " WHERE NOT EXISTS (SELECT 1 FROM account_span r WHERE r.account = d.account)");
+        return events.isEmpty() ? new AppendResult(0, 0) : open.writes().append(events);
     }
 
     // ---------------------------------------------------------------- reads
 
     @Override
     public List<Totals> sum(SeriesFilter filter, long[] boundaries, boolean byModel) {
-        List<Series> matching = series.matching(filter, byModel);
+        List<Series> matching = open.series().matching(filter, byModel);
         if (matching.isEmpty() || boundaries.length < 2) {
             return List.of();
         }
@@ -401,7 +250,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
      */
     @Override
     public List<AccountTotals> perAccount(long fromMinute, long toMinute) {
-        List<Series> accounts = series.accountSeries();
+        List<Series> accounts = open.series().accountSeries();
         if (accounts.isEmpty() || toMinute <= fromMinute) {
             return List.of();
         }
@@ -420,7 +269,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
 
     @Override
     public Peak peak(SeriesFilter filter, long fromMinute, long toMinute) {
-        List<Series> matching = series.matching(filter, false);
+        List<Series> matching = open.series().matching(filter, false);
         if (matching.isEmpty() || toMinute <= fromMinute) {
             return new Peak(0, 0);
         }
@@ -434,30 +283,88 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
 
     @Override
     public Optional<long[]> timeRange(String account) {
-        long[] span = spans.get(account);
+        long[] span = open.spans().get(account);
         return span == null ? Optional.empty() : Optional.of(span.clone());
     }
 
+    private static final String EVENT_COLUMNS = "account, id, time_ms, model, api_key, prompt_tokens,"
+            + " completion_tokens, cached_tokens, quota, credit_nanos, duration_ms, error, stream, grp, channel";
+
     @Override
     public List<UsageEvent> events(String account, long fromMillis, long toMillis) {
+        return select("SELECT " + EVENT_COLUMNS + " FROM events WHERE account = ? AND time_ms >= ? AND time_ms < ?"
+                + " ORDER BY time_ms, id", List.of(account, fromMillis, toMillis));
+    }
+
+    /**
+     * Newest first without an index: DuckDB skips row groups by their time range, so the page is read
+     * from a window below the cursor that widens (x8) until the page is full or the period is exhausted.
+     */
+    @Override
+    public List<UsageEvent> page(EventQuery q) {
         List<UsageEvent> out = new ArrayList<>();
-        String sql = "SELECT account, id, time_ms, model, api_key, prompt_tokens, completion_tokens, cached_tokens,"
-                + " quota, credit_nanos, duration_ms, error, stream, grp, channel FROM events"
-                + " WHERE account = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms, id";
+        long hi = q.beforeMillis() == null ? q.toMillis() : Math.min(q.toMillis(), q.beforeMillis() + 1);
+        long window = 3_600_000L;
+        while (out.size() < q.limit() && hi > q.fromMillis()) {
+            long lo = Math.max(q.fromMillis(), hi - window);
+            List<Object> params = new ArrayList<>(List.of(q.filter().account(), lo, hi));
+            StringBuilder sql = new StringBuilder("SELECT ").append(EVENT_COLUMNS)
+                    .append(" FROM events WHERE account = ? AND time_ms >= ? AND time_ms < ?");
+            if (q.beforeMillis() != null) {
+                sql.append(" AND (time_ms < ? OR (time_ms = ? AND id < ?))");
+                params.addAll(List.of(q.beforeMillis(), q.beforeMillis(), q.beforeId()));
+            }
+            in(sql, params, "model", q.filter().models());
+            in(sql, params, "api_key", q.filter().keys());
+            if (q.filter().errors() != null) {
+                sql.append(" AND error = ?");
+                params.add(q.filter().errors());
+            }
+            sql.append(" ORDER BY time_ms DESC, id DESC LIMIT ").append(q.limit() - out.size());
+            out.addAll(select(sql.toString(), params));
+            hi = lo;
+            window *= 8;
+        }
+        return out;
+    }
+
+    @Override
+    public void scan(EventQuery q, java.util.function.Consumer<UsageEvent> sink) {
+        EventQuery next = new EventQuery(q.filter(), q.fromMillis(), q.toMillis(), null, null, 10_000);
+        while (true) {
+            List<UsageEvent> page = page(next);
+            page.forEach(sink);
+            if (page.size() < next.limit()) {
+                return;
+            }
+            UsageEvent last = page.get(page.size() - 1);
+            next = new EventQuery(q.filter(), q.fromMillis(), q.toMillis(), last.timeMillis(), last.id(), 10_000);
+        }
+    }
+
+    private static void in(StringBuilder sql, List<Object> params, String column, java.util.Set<String> values) {
+        if (!values.isEmpty()) {
+            sql.append(" AND ").append(column).append(" IN (").append("?,".repeat(values.size() - 1)).append("?)");
+            params.addAll(values);
+        }
+    }
+
+    private List<UsageEvent> select(String sql, List<Object> params) {
+        List<UsageEvent> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); var ps = c.prepareStatement(sql)) {
-            ps.setString(1, account);
-            ps.setLong(2, fromMillis);
-            ps.setLong(3, toMillis);
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long duration = rs.getLong(11);
                     if (rs.wasNull()) {
                         duration = -1;
                     }
-                    Boolean stream = (Boolean) rs.getObject(13);
                     out.add(new UsageEvent(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4),
                             rs.getString(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
-                            rs.getLong(10), duration, rs.getBoolean(12), stream, rs.getString(14), rs.getString(15)));
+                            rs.getLong(10), duration, rs.getBoolean(12), (Boolean) rs.getObject(13),
+                            rs.getString(14), rs.getString(15)));
                 }
             }
         } catch (SQLException e) {
@@ -481,18 +388,13 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         }
     }
 
+    /** How many times the recent rollups were folded since the store opened. */
+    public long folds() {
+        return open.writes().folds();
+    }
+
     @Override
     public void close() {
-        running = false;
-        try {
-            writerThread.join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        try {
-            writer.close();
-        } catch (SQLException e) {
-            log.warn("closing the writer connection: {}", e.getMessage());
-        }
+        open.writes().close();
     }
 }

@@ -19,16 +19,17 @@ final class KeyIndex {
     private long[] lo;
     private int[] minute;
     private int size;
-    private final MessageDigest sha256;
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     KeyIndex(int expected) {
         int capacity = Integer.highestOneBit(Math.max(1024, (int) Math.min(1 << 30, expected * 10L / 7)) - 1) << 1;
         allocate(capacity);
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private void allocate(int capacity) {
@@ -47,8 +48,12 @@ final class KeyIndex {
         return hi.length * 20L;
     }
 
-    /** The fingerprint of (account, id) as two longs; lo is never 0, so (0, 0) marks an empty slot. */
-    long[] fingerprint(String account, String id) {
+    /**
+     * Writes the fingerprint of (account, id) as two longs into {@code out[at]}, {@code out[at + 1]};
+     * the second is never 0, so (0, 0) marks an empty slot. Thread-safe.
+     */
+    static void fingerprint(String account, String id, long[] out, int at) {
+        MessageDigest sha256 = SHA256.get();
         sha256.update(account.getBytes(StandardCharsets.UTF_8));
         sha256.update((byte) '\n'); // never part of an account name, so the pair is unambiguous
         byte[] d = sha256.digest(id.getBytes(StandardCharsets.UTF_8));
@@ -57,7 +62,8 @@ final class KeyIndex {
             h = (h << 8) | (d[i] & 0xff);
             l = (l << 8) | (d[i + 8] & 0xff);
         }
-        return new long[] {h, l | 1};
+        out[at] = h;
+        out[at + 1] = l | 1;
     }
 
     boolean contains(long h, long l) {

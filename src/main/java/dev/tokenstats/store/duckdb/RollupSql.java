@@ -1,14 +1,15 @@
 package dev.tokenstats.store.duckdb;
 
+import dev.tokenstats.store.internal.RollupPlan;
+
 import java.util.Arrays;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
 /**
- * Builds the rollup reads. Buckets are given as boundaries in epoch minutes; the quarter-hour table
- * answers the part of the period where every bucket boundary falls on a quarter hour, the minute
- * table answers the rest (minute buckets, and the unaligned edges of a period). All values in the
- * SQL are numbers computed here, never text from a request.
+ * Builds the DuckDB rollup reads (see {@link RollupPlan} for which table answers what). Each rollup is
+ * its folded table plus its {@code _recent} table. Buckets are assigned with an ASOF JOIN on their
+ * starts. All values in the SQL are numbers computed here, never text from a request.
  */
 final class RollupSql {
 
@@ -37,30 +38,21 @@ final class RollupSql {
     /** Per-minute sums of the series in [from, to), reduced to the largest requests and tokens. */
     static String peak(int[] seriesIds, long from, long to) {
         return "SELECT coalesce(max(rq), 0)::BIGINT, coalesce(max(tk), 0)::BIGINT FROM (SELECT minute,"
-                + " sum(requests) AS rq, sum(prompt_tokens + completion_tokens) AS tk FROM rollup_1m WHERE "
-                + in(seriesIds) + " AND minute >= " + from + " AND minute < " + to + " GROUP BY minute)";
+                + " sum(requests) AS rq, sum(prompt_tokens + completion_tokens) AS tk FROM ("
+                + rows(RollupPlan.MINUTE, in(seriesIds), from, to) + ") GROUP BY minute)";
     }
 
     /** The rollup rows covering [boundaries[0], boundaries[last]), each minute counted once. */
     static String source(int[] seriesIds, long[] boundaries) {
-        long from = boundaries[0], to = boundaries[boundaries.length - 1];
-        long q0 = Math.floorDiv(from + 14, 15) * 15, q1 = Math.floorDiv(to, 15) * 15;
-        boolean aligned = true;
-        for (int i = 1; i < boundaries.length - 1; i++) {
-            aligned &= boundaries[i] % 15 == 0;
-        }
         String in = in(seriesIds);
-        if (!aligned || q0 >= q1) {
-            return "SELECT * FROM rollup_1m WHERE " + in + " AND minute >= " + from + " AND minute < " + to;
-        }
-        StringBuilder sql = new StringBuilder("SELECT * FROM rollup_15m WHERE ").append(in)
-                .append(" AND minute >= ").append(q0).append(" AND minute < ").append(q1);
-        if (from < q0 || q1 < to) {
-            sql.append(" UNION ALL SELECT * FROM rollup_1m WHERE ").append(in).append(" AND ((minute >= ")
-                    .append(from).append(" AND minute < ").append(q0).append(") OR (minute >= ").append(q1)
-                    .append(" AND minute < ").append(to).append("))");
-        }
-        return sql.toString();
+        return RollupPlan.parts(boundaries).stream().map(p -> rows(p.table(), in, p.from(), p.to()))
+                .collect(Collectors.joining(" UNION ALL "));
+    }
+
+    /** A rollup's rows of the series in [from, to): its folded rows and its recent ones. */
+    private static String rows(String table, String in, long from, long to) {
+        String where = in + " AND minute >= " + from + " AND minute < " + to;
+        return "SELECT * FROM " + table + " WHERE " + where + " UNION ALL SELECT * FROM " + table + "_recent WHERE " + where;
     }
 
     private static String in(int[] ids) {

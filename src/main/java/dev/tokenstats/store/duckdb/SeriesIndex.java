@@ -32,52 +32,55 @@ final class SeriesIndex {
     record SeriesKey(String account, String model, String key, Boolean error) {
     }
 
-    private final Map<SeriesKey, Series> byKey = new ConcurrentHashMap<>();
-    private final Map<String, List<Series>> byAccount = new ConcurrentHashMap<>();
-    private final List<Series> pending = new ArrayList<>();
-    private final Map<SeriesKey, Series> pendingByKey = new java.util.HashMap<>();
-    private int nextId;
-
-    void load(Series s) {
-        publish(s);
-        nextId = Math.max(nextId, s.id() + 1);
+    /** Persists new series durably before they are published; throws when it cannot. */
+    interface Persister {
+        void persist(List<Series> created) throws java.sql.SQLException;
     }
 
-    /** The id for a series, proposing a new one (to be written in the current transaction) when unknown. */
-    Series idFor(String account, String model, String key, Boolean error) {
-        SeriesKey k = new SeriesKey(account, model, key, error);
-        Series s = byKey.get(k);
-        if (s == null) {
-            s = pendingByKey.get(k);
-        }
-        if (s == null) {
-            s = new Series(nextId++, account, model, key, error);
-            pending.add(s);
-            pendingByKey.put(k, s);
-        }
-        return s;
+    private final Map<SeriesKey, Series> byKey = new ConcurrentHashMap<>();
+    private final Map<String, List<Series>> byAccount = new ConcurrentHashMap<>();
+    private int nextId;
+
+    synchronized void load(Series s) {
+        publish(s);
+        nextId = Math.max(nextId, s.id() + 1);
     }
 
     int size() {
         return byKey.size();
     }
 
-    List<Series> pending() {
-        return pending;
-    }
-
-    void commitPending() {
-        pending.forEach(this::publish);
-        pending.clear();
-        pendingByKey.clear();
-    }
-
-    void discardPending() {
-        if (!pending.isEmpty()) {
-            nextId = pending.get(0).id();
+    /** The committed id of a series; {@link #ensure} must have run for it. */
+    int id(String account, String model, String key, Boolean error) {
+        Series s = byKey.get(new SeriesKey(account, model, key, error));
+        if (s == null) {
+            throw new IllegalStateException("series not ensured: " + account + "/" + model + "/" + key + "/" + error);
         }
-        pending.clear();
-        pendingByKey.clear();
+        return s.id();
+    }
+
+    /**
+     * Makes sure every series of {@code wanted} exists, creating the missing ones with fresh ids in a
+     * transaction of their own: an unused series is harmless, so this needs no undo.
+     */
+    synchronized void ensure(Iterable<SeriesKey> wanted, Persister persister) throws java.sql.SQLException {
+        List<Series> created = new ArrayList<>();
+        java.util.Set<SeriesKey> seen = new java.util.HashSet<>();
+        for (SeriesKey k : wanted) {
+            if (!byKey.containsKey(k) && seen.add(k)) {
+                created.add(new Series(nextId++, k.account(), k.model(), k.key(), k.error()));
+            }
+        }
+        if (created.isEmpty()) {
+            return;
+        }
+        try {
+            persister.persist(created);
+        } catch (java.sql.SQLException | RuntimeException e) {
+            nextId -= created.size();
+            throw e;
+        }
+        created.forEach(this::publish);
     }
 
     private void publish(Series s) {

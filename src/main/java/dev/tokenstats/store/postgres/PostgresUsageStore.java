@@ -1,0 +1,487 @@
+package dev.tokenstats.store.postgres;
+
+import dev.tokenstats.store.AccountTotals;
+import dev.tokenstats.store.AppendResult;
+import dev.tokenstats.store.EventQuery;
+import dev.tokenstats.store.Peak;
+import dev.tokenstats.store.SeriesFilter;
+import dev.tokenstats.store.StoreUnavailableException;
+import dev.tokenstats.store.Totals;
+import dev.tokenstats.store.UsageEvent;
+import dev.tokenstats.store.UsageStore;
+import dev.tokenstats.store.internal.RollupPlan;
+
+import javax.sql.DataSource;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * The shared store: one PostgreSQL database for several tokenstats instances.
+ *
+ * <p>An append is one transaction on the caller's thread: it first inserts the batch's keys into
+ * {@code event_keys} (ON CONFLICT DO NOTHING RETURNING), which tells exactly which events are new even
+ * when another instance stores the same event at the same moment (the second waits on the first's
+ * uncommitted key, then sees the conflict); then the new raw events, and their sums upserted into the
+ * minute and quarter-hour rollups and the account spans. Rows are written in key order so concurrent
+ * instances lock them in the same order and never deadlock. PostgreSQL commits durably.
+ */
+public final class PostgresUsageStore implements UsageStore {
+
+    private static final String[] METRICS = {"requests", "errors", "quota", "credit_nanos", "prompt_tokens",
+            "completion_tokens", "cached_tokens", "duration_sum", "duration_count"};
+    private static final String SUMS = "sum(requests)::bigint, sum(errors)::bigint, sum(quota)::bigint,"
+            + " sum(credit_nanos)::numeric, sum(prompt_tokens)::bigint, sum(completion_tokens)::bigint,"
+            + " sum(cached_tokens)::bigint, sum(duration_sum)::bigint, sum(duration_count)::bigint";
+    private static final String EVENT_COLUMNS = "account, id, time_ms, model, api_key, prompt_tokens,"
+            + " completion_tokens, cached_tokens, quota, credit_nanos, duration_ms, error, stream, grp, channel";
+
+    private record SeriesKey(String account, String model, String key, Boolean error) {
+    }
+
+    private final DataSource dataSource;
+    private final Map<SeriesKey, Integer> seriesIds = new ConcurrentHashMap<>();
+    private final Set<String> partitions = ConcurrentHashMap.newKeySet();
+
+    public PostgresUsageStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public AppendResult append(List<UsageEvent> events) {
+        if (events.isEmpty()) {
+            return new AppendResult(0, 0);
+        }
+        try (Connection c = dataSource.getConnection()) {
+            ensurePartitions(c, events);
+            ensureSeries(c, events);
+            c.setAutoCommit(false);
+            try {
+                List<UsageEvent> fresh = claimKeys(c, events);
+                if (!fresh.isEmpty()) {
+                    insertEvents(c, fresh);
+                    upsertRollups(c, fresh);
+                    upsertSpans(c, fresh);
+                }
+                c.commit();
+                return new AppendResult(fresh.size(), events.size() - fresh.size());
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("store write failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Inserts the keys in key order; the events whose key this transaction inserted are new (first one wins). */
+    private List<UsageEvent> claimKeys(Connection c, List<UsageEvent> events) throws SQLException {
+        List<UsageEvent> sorted = new ArrayList<>(events);
+        sorted.sort(Comparator.comparing(UsageEvent::account).thenComparing(UsageEvent::id));
+        int n = sorted.size();
+        String[] accounts = new String[n], ids = new String[n];
+        Long[] times = new Long[n];
+        for (int i = 0; i < n; i++) {
+            accounts[i] = sorted.get(i).account();
+            ids[i] = sorted.get(i).id();
+            times[i] = sorted.get(i).timeMillis();
+        }
+        Set<String> inserted = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO event_keys (account, id, time_ms)"
+                + " SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[]) ON CONFLICT DO NOTHING RETURNING account, id")) {
+            ps.setArray(1, c.createArrayOf("text", accounts));
+            ps.setArray(2, c.createArrayOf("text", ids));
+            ps.setArray(3, c.createArrayOf("bigint", times));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    inserted.add(rs.getString(1) + '\n' + rs.getString(2));
+                }
+            }
+        }
+        List<UsageEvent> fresh = new ArrayList<>(inserted.size());
+        for (UsageEvent e : events) {
+            if (inserted.remove(e.account() + '\n' + e.id())) {
+                fresh.add(e);
+            }
+        }
+        return fresh;
+    }
+
+    private void insertEvents(Connection c, List<UsageEvent> events) throws SQLException {
+        int n = events.size();
+        Object[][] cols = new Object[15][n];
+        for (int i = 0; i < n; i++) {
+            UsageEvent e = events.get(i);
+            cols[0][i] = e.account();
+            cols[1][i] = e.id();
+            cols[2][i] = e.timeMillis();
+            cols[3][i] = e.model();
+            cols[4][i] = e.key();
+            cols[5][i] = e.promptTokens();
+            cols[6][i] = e.completionTokens();
+            cols[7][i] = e.cachedTokens();
+            cols[8][i] = e.quota();
+            cols[9][i] = e.creditNanos();
+            cols[10][i] = e.durationMs() < 0 ? null : e.durationMs();
+            cols[11][i] = e.error();
+            cols[12][i] = e.stream();
+            cols[13][i] = e.group();
+            cols[14][i] = e.channel();
+        }
+        String[] types = {"text", "text", "bigint", "text", "text", "bigint", "bigint", "bigint", "bigint", "bigint",
+                "bigint", "boolean", "boolean", "text", "text"};
+        String unnest = Arrays.stream(types).map(t -> "?::" + t + "[]").collect(Collectors.joining(", "));
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (" + EVENT_COLUMNS + ") SELECT * FROM unnest(" + unnest + ")")) {
+            for (int k = 0; k < 15; k++) {
+                ps.setArray(k + 1, array(c, types[k], cols[k]));
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    private static Array array(Connection c, String type, Object[] values) throws SQLException {
+        Object[] typed = switch (type) {
+            case "text" -> Arrays.copyOf(values, values.length, String[].class);
+            case "bigint" -> Arrays.copyOf(values, values.length, Long[].class);
+            case "boolean" -> Arrays.copyOf(values, values.length, Boolean[].class);
+            case "integer" -> Arrays.copyOf(values, values.length, Integer[].class);
+            default -> throw new IllegalArgumentException(type);
+        };
+        return c.createArrayOf(type, typed);
+    }
+
+    private void upsertRollups(Connection c, List<UsageEvent> events) throws SQLException {
+        TreeMap<Long, long[]> perMinute = new TreeMap<>(), perQuarter = new TreeMap<>();
+        for (UsageEvent e : events) {
+            long minute = e.epochMinute(), quarter = Math.floorDiv(minute, 15) * 15;
+            for (int id : new int[] {
+                    seriesIds.get(new SeriesKey(e.account(), e.model(), e.key(), e.error())),
+                    seriesIds.get(new SeriesKey(e.account(), e.model(), null, null)),
+                    seriesIds.get(new SeriesKey(e.account(), null, null, null))}) {
+                add(perMinute.computeIfAbsent(((long) id << 32) | minute, k -> new long[METRICS.length]), e);
+                add(perQuarter.computeIfAbsent(((long) id << 32) | quarter, k -> new long[METRICS.length]), e);
+            }
+        }
+        upsert(c, RollupPlan.MINUTE, perMinute);
+        upsert(c, RollupPlan.QUARTER, perQuarter);
+    }
+
+    private static void add(long[] m, UsageEvent e) {
+        m[0]++;
+        m[1] += e.error() ? 1 : 0;
+        m[2] += e.quota();
+        m[3] += e.creditNanos();
+        m[4] += e.promptTokens();
+        m[5] += e.completionTokens();
+        m[6] += e.cachedTokens();
+        if (e.durationMs() >= 0) {
+            m[7] += e.durationMs();
+            m[8]++;
+        }
+    }
+
+    /** Rows arrive sorted by (series, minute), so concurrent upserts lock rows in one order. */
+    private static void upsert(Connection c, String table, TreeMap<Long, long[]> rows) throws SQLException {
+        int n = rows.size();
+        Object[] series = new Object[n], minutes = new Object[n];
+        Object[][] metrics = new Object[METRICS.length][n];
+        int i = 0;
+        for (Map.Entry<Long, long[]> r : rows.entrySet()) {
+            series[i] = (int) (r.getKey() >>> 32);
+            minutes[i] = (int) (r.getKey() & 0xffffffffL);
+            for (int m = 0; m < METRICS.length; m++) {
+                metrics[m][i] = r.getValue()[m];
+            }
+            i++;
+        }
+        String sets = Arrays.stream(METRICS).map(m -> m + " = " + table + "." + m + " + excluded." + m)
+                .collect(Collectors.joining(", "));
+        String sql = "INSERT INTO " + table + " (series, minute, " + String.join(", ", METRICS) + ") SELECT * FROM unnest(?::int[], ?::int[]"
+                + ", ?::bigint[]".repeat(METRICS.length) + ") ON CONFLICT (series, minute) DO UPDATE SET " + sets;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, array(c, "integer", series));
+            ps.setArray(2, array(c, "integer", minutes));
+            for (int m = 0; m < METRICS.length; m++) {
+                ps.setArray(3 + m, array(c, "bigint", metrics[m]));
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    private static void upsertSpans(Connection c, List<UsageEvent> events) throws SQLException {
+        TreeMap<String, long[]> spans = new TreeMap<>();
+        for (UsageEvent e : events) {
+            spans.merge(e.account(), new long[] {e.timeMillis(), e.timeMillis()},
+                    (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+        }
+        Object[] accounts = spans.keySet().toArray(), first = new Object[spans.size()], last = new Object[spans.size()];
+        int i = 0;
+        for (long[] s : spans.values()) {
+            first[i] = s[0];
+            last[i++] = s[1];
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO account_span SELECT * FROM unnest(?::text[], ?::bigint[], ?::bigint[])"
+                + " ON CONFLICT (account) DO UPDATE SET first_ms = least(account_span.first_ms, excluded.first_ms),"
+                + " last_ms = greatest(account_span.last_ms, excluded.last_ms)")) {
+            ps.setArray(1, array(c, "text", accounts));
+            ps.setArray(2, array(c, "bigint", first));
+            ps.setArray(3, array(c, "bigint", last));
+            ps.executeUpdate();
+        }
+    }
+
+    /** Monthly partitions of the events table, created on first use by whichever instance gets there first. */
+    private void ensurePartitions(Connection c, List<UsageEvent> events) throws SQLException {
+        Set<LocalDate> months = new HashSet<>();
+        for (UsageEvent e : events) {
+            months.add(Instant.ofEpochMilli(e.timeMillis()).atZone(ZoneOffset.UTC).toLocalDate().withDayOfMonth(1));
+        }
+        for (LocalDate month : months) {
+            String name = String.format("events_p%04d%02d", month.getYear(), month.getMonthValue());
+            if (partitions.contains(name)) {
+                continue;
+            }
+            long from = month.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+            long to = month.plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+            try (var s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS " + name + " PARTITION OF events FOR VALUES FROM (" + from + ") TO (" + to + ")");
+            } catch (SQLException e) {
+                if (!"42P07".equals(e.getSQLState())) { // another instance created it a moment ago
+                    throw e;
+                }
+            }
+            partitions.add(name);
+        }
+    }
+
+    /** Creates the series this batch needs (outside its transaction: an unused series is harmless). */
+    private void ensureSeries(Connection c, List<UsageEvent> events) throws SQLException {
+        Set<SeriesKey> missing = new HashSet<>();
+        for (UsageEvent e : events) {
+            for (SeriesKey k : List.of(new SeriesKey(e.account(), e.model(), e.key(), e.error()),
+                    new SeriesKey(e.account(), e.model(), null, null), new SeriesKey(e.account(), null, null, null))) {
+                if (!seriesIds.containsKey(k)) {
+                    missing.add(k);
+                }
+            }
+        }
+        for (SeriesKey k : missing) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO series (account, model, api_key, error) VALUES (?, ?, ?, ?)"
+                    + " ON CONFLICT DO NOTHING")) {
+                ps.setString(1, k.account());
+                ps.setString(2, k.model());
+                ps.setString(3, k.key());
+                ps.setObject(4, k.error());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM series WHERE account = ? AND model IS NOT DISTINCT FROM ?"
+                    + " AND api_key IS NOT DISTINCT FROM ? AND error IS NOT DISTINCT FROM ?")) {
+                ps.setString(1, k.account());
+                ps.setString(2, k.model());
+                ps.setString(3, k.key());
+                ps.setObject(4, k.error());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    seriesIds.put(k, rs.getInt(1));
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** The series of {@code filter} as SQL over alias s, with its parameters (see SeriesIndex for the kinds). */
+    private static String seriesWhere(SeriesFilter f, boolean byModel, List<Object> params) {
+        StringBuilder w = new StringBuilder("s.account = ?");
+        params.add(f.account());
+        if (f.unfiltered() && !byModel) {
+            return w.append(" AND s.model IS NULL").toString();
+        }
+        if (f.byModelOnly()) {
+            w.append(" AND s.model IS NOT NULL AND s.api_key IS NULL");
+        } else {
+            w.append(" AND s.api_key IS NOT NULL");
+        }
+        in(w, params, "s.model", f.models());
+        in(w, params, "s.api_key", f.keys());
+        if (f.errors() != null) {
+            w.append(" AND s.error = ?");
+            params.add(f.errors());
+        }
+        return w.toString();
+    }
+
+    private static void in(StringBuilder sql, List<Object> params, String column, Set<String> values) {
+        if (!values.isEmpty()) {
+            sql.append(" AND ").append(column).append(" IN (").append("?,".repeat(values.size() - 1)).append("?)");
+            params.addAll(values);
+        }
+    }
+
+    private static String source(long[] boundaries) {
+        return RollupPlan.parts(boundaries).stream()
+                .map(p -> "SELECT * FROM " + p.table() + " WHERE minute >= " + p.from() + " AND minute < " + p.to())
+                .collect(Collectors.joining(" UNION ALL "));
+    }
+
+    @Override
+    public List<Totals> sum(SeriesFilter filter, long[] boundaries, boolean byModel) {
+        if (boundaries.length < 2) {
+            return List.of();
+        }
+        List<Object> params = new ArrayList<>();
+        String bucket = "0";
+        if (boundaries.length > 2) {
+            bucket = "width_bucket(r.minute, ARRAY[" + Arrays.stream(boundaries, 1, boundaries.length - 1)
+                    .mapToObj(Long::toString).collect(Collectors.joining(",")) + "]::int[])";
+        }
+        String model = byModel ? "s.model" : "NULL::text";
+        String sql = "SELECT " + bucket + ", " + model + ", " + SUMS + " FROM (" + source(boundaries) + ") r"
+                + " JOIN series s ON s.id = r.series WHERE " + seriesWhere(filter, byModel, params) + " GROUP BY 1, 2";
+        List<Totals> out = new ArrayList<>();
+        query(sql, params, rs -> out.add(new Totals(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+                rs.getLong(5), rs.getBigDecimal(6).toBigIntegerExact(), rs.getLong(7), rs.getLong(8), rs.getLong(9),
+                rs.getLong(10), rs.getLong(11))));
+        return out;
+    }
+
+    /** The account series (model NULL) of every account, summed over [fromMinute, toMinute). */
+    @Override
+    public List<AccountTotals> perAccount(long fromMinute, long toMinute) {
+        if (toMinute <= fromMinute) {
+            return List.of();
+        }
+        TreeMap<String, Totals> out = new TreeMap<>();
+        query("SELECT account FROM series WHERE model IS NULL", List.of(), rs -> out.put(rs.getString(1), Totals.zero(0, null)));
+        String sql = "SELECT s.account, " + SUMS + " FROM (" + source(new long[] {fromMinute, toMinute}) + ") r"
+                + " JOIN series s ON s.id = r.series WHERE s.model IS NULL GROUP BY s.account";
+        query(sql, List.of(), rs -> out.put(rs.getString(1), new Totals(0, null, rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                rs.getBigDecimal(5).toBigIntegerExact(), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
+                rs.getLong(10))));
+        List<AccountTotals> list = new ArrayList<>(out.size());
+        out.forEach((account, totals) -> list.add(new AccountTotals(account, totals)));
+        return list;
+    }
+
+    @Override
+    public Peak peak(SeriesFilter filter, long fromMinute, long toMinute) {
+        if (toMinute <= fromMinute) {
+            return new Peak(0, 0);
+        }
+        List<Object> params = new ArrayList<>();
+        String sql = "SELECT coalesce(max(rq), 0)::bigint, coalesce(max(tk), 0)::bigint FROM (SELECT r.minute,"
+                + " sum(r.requests) AS rq, sum(r.prompt_tokens + r.completion_tokens) AS tk FROM rollup_1m r"
+                + " JOIN series s ON s.id = r.series WHERE r.minute >= " + fromMinute + " AND r.minute < " + toMinute
+                + " AND " + seriesWhere(filter, false, params) + " GROUP BY r.minute) x";
+        long[] out = new long[2];
+        query(sql, params, rs -> {
+            out[0] = rs.getLong(1);
+            out[1] = rs.getLong(2);
+        });
+        return new Peak(out[0], out[1]);
+    }
+
+    @Override
+    public Optional<long[]> timeRange(String account) {
+        List<long[]> out = new ArrayList<>();
+        query("SELECT first_ms, last_ms FROM account_span WHERE account = ?", List.of(account),
+                rs -> out.add(new long[] {rs.getLong(1), rs.getLong(2)}));
+        return out.stream().findFirst();
+    }
+
+    @Override
+    public List<UsageEvent> events(String account, long fromMillis, long toMillis) {
+        List<UsageEvent> out = new ArrayList<>();
+        query("SELECT " + EVENT_COLUMNS + " FROM events WHERE account = ? AND time_ms >= ? AND time_ms < ? ORDER BY time_ms, id",
+                List.of(account, fromMillis, toMillis), rs -> out.add(event(rs)));
+        return out;
+    }
+
+    @Override
+    public List<UsageEvent> page(EventQuery q) {
+        List<Object> params = new ArrayList<>(List.of(q.filter().account(), q.fromMillis(), q.toMillis()));
+        StringBuilder sql = new StringBuilder("SELECT ").append(EVENT_COLUMNS)
+                .append(" FROM events WHERE account = ? AND time_ms >= ? AND time_ms < ?");
+        if (q.beforeMillis() != null) {
+            sql.append(" AND (time_ms, id) < (?, ?)");
+            params.add(q.beforeMillis());
+            params.add(q.beforeId());
+        }
+        in(sql, params, "model", q.filter().models());
+        in(sql, params, "api_key", q.filter().keys());
+        if (q.filter().errors() != null) {
+            sql.append(" AND error = ?");
+            params.add(q.filter().errors());
+        }
+        sql.append(" ORDER BY time_ms DESC, id DESC LIMIT ").append(q.limit());
+        List<UsageEvent> out = new ArrayList<>();
+        query(sql.toString(), params, rs -> out.add(event(rs)));
+        return out;
+    }
+
+    @Override
+    public void scan(EventQuery q, Consumer<UsageEvent> sink) {
+        EventQuery next = new EventQuery(q.filter(), q.fromMillis(), q.toMillis(), null, null, 10_000);
+        while (true) {
+            List<UsageEvent> page = page(next);
+            page.forEach(sink);
+            if (page.size() < next.limit()) {
+                return;
+            }
+            UsageEvent last = page.get(page.size() - 1);
+            next = new EventQuery(q.filter(), q.fromMillis(), q.toMillis(), last.timeMillis(), last.id(), 10_000);
+        }
+    }
+
+    private static UsageEvent event(ResultSet rs) throws SQLException {
+        long duration = rs.getLong(11);
+        if (rs.wasNull()) {
+            duration = -1;
+        }
+        return new UsageEvent(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5),
+                rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), duration,
+                rs.getBoolean(12), (Boolean) rs.getObject(13), rs.getString(14), rs.getString(15));
+    }
+
+    private interface RowHandler {
+        void row(ResultSet rs) throws SQLException;
+    }
+
+    private void query(String sql, List<Object> params, RowHandler handler) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    handler.row(rs);
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("read failed: " + e.getMessage(), e);
+        }
+    }
+}
