@@ -195,6 +195,7 @@ class SecurityConfiguration {
                 .requestMatchers("/error").denyAll() // only for the container's error dispatch, never asked for directly
                 .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
                 .requestMatchers(HttpMethod.GET, "/login", "/login.html", "/login.js", "/login.css", "/favicon.ico").permitAll()
+                .requestMatchers(HttpMethod.GET, "/v3/api-docs", "/v3/api-docs.yaml", "/v3/api-docs/**").permitAll() // the OpenAPI document
                 .requestMatchers("/api/v1/events").hasAuthority(BearerSecrets.INGEST)
                 .requestMatchers("/api/v1/admin/**").hasAllAuthorities("ROLE_ADMIN", PASSWORD)
                 .requestMatchers(HttpMethod.GET, "/actuator/**").hasRole("ADMIN")

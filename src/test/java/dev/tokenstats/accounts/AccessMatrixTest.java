@@ -80,8 +80,10 @@ class AccessMatrixTest {
     static final long B_QUOTA = 306_091_215L; // per event; 3 events -> 918273645
     static final String B_CREDITS = "31.415926535";
 
-    /** Endpoints that answer without credentials, each with the reason. None so far. */
-    static final Map<String, String> PUBLIC = Map.of();
+    /** Endpoints that answer without credentials, each with the reason. */
+    static final Map<String, String> PUBLIC = Map.of(
+            "GET /v3/api-docs", "the OpenAPI document (describes the API, holds no data)",
+            "GET /v3/api-docs.yaml", "the OpenAPI document as YAML");
     /** Paths only the server itself dispatches to, denied to every caller (401 anonymous, else 403), with the reason. */
     static final Map<String, String> INTERNAL = Map.of("/error", "Spring Boot's error page, for the container's error dispatch");
 
@@ -239,11 +241,12 @@ class AccessMatrixTest {
     }
 
     static final Map<String, String> NOWHERE = Map.of("id", "does-not-exist", "username", "does-not-exist",
-            "account", "does-not-exist", "model", "does-not-exist", "key", "does-not-exist");
+            "account", "does-not-exist", "model", "does-not-exist", "key", "does-not-exist", "group", "does-not-exist");
 
     /** What member A sends to reach B's data through a path variable or a parameter. */
     Map<String, String> bValues() {
-        return Map.of("id", bTokenId, "username", B_USER, "account", B_ACCOUNT, "model", B_MODEL, "key", B_KEY);
+        return Map.of("id", bTokenId, "username", B_USER, "account", B_ACCOUNT, "model", B_MODEL, "key", B_KEY,
+                "group", B_ACCOUNT);
     }
 
     Response call(Endpoint e, String path, Auth auth) {
@@ -276,8 +279,21 @@ class AccessMatrixTest {
             Kind kind = e.kind();
             String neutral = e.path(NOWHERE);
             List<String> cells = new ArrayList<>();
+            if (PUBLIC.containsKey(e.toString())) { // anyone may read it; wrong credentials are still refused
+                cells.add(cell(problems, e, "no credentials", call(e, neutral, Client.NONE), AccessMatrixTest::allowed));
+                cells.add(cell(problems, e, "ingest key", call(e, neutral, new Bearer(ingestKey)), AccessMatrixTest::allowed));
+                cells.add(cell(problems, e, "read token", call(e, neutral, new Bearer(readToken)), AccessMatrixTest::allowed));
+                cells.add(cell(problems, e, "revoked token", call(e, neutral, new Bearer(revokedToken)), s -> s == 401));
+                cells.add(cell(problems, e, "admin (password)", call(e, neutral, admin), AccessMatrixTest::allowed));
+                cells.add(cell(problems, e, "member session without CSRF token", call(e, neutral, new Cookie(aliceSession, false)),
+                        AccessMatrixTest::allowed));
+                cells.add(memberAskingForB(problems, e));
+                table.append(String.format("%-45s %-8s %-6s %-7s %-7s %-7s %-7s %-9s %s%n", e, "PUBLIC", cells.get(0), cells.get(1),
+                        cells.get(2), cells.get(3), cells.get(4), cells.get(5), cells.get(6)));
+                continue;
+            }
 
-            cells.add(cell(problems, e, "no credentials", call(e, neutral, Client.NONE), s -> s == 401 || PUBLIC.containsKey(e.toString())));
+            cells.add(cell(problems, e, "no credentials", call(e, neutral, Client.NONE), s -> s == 401));
             cells.add(cell(problems, e, "ingest key", call(e, neutral, new Bearer(ingestKey)),
                     kind == Kind.INGEST ? AccessMatrixTest::allowed : s -> s == 403));
             cells.add(cell(problems, e, "read token", call(e, neutral, new Bearer(readToken)),

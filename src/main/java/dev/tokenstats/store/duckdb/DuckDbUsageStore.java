@@ -119,9 +119,34 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         }
     }
 
-    /** Whether the store takes writes now (readiness). */
-    public String unavailableReason() {
-        return writable();
+    @Override
+    public Optional<String> unavailable() {
+        return Optional.ofNullable(writable());
+    }
+
+    /** Deletes whole stretches of old rows at once; DuckDB reclaims fully deleted row groups at checkpoint. */
+    @Override
+    public long dropRawBefore(long cutoffMillis) {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            return s.executeUpdate("DELETE FROM events WHERE time_ms < " + cutoffMillis);
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("retention failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long sizeBytes() {
+        long total = 0;
+        try (var files = java.nio.file.Files.list(dataDir)) {
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                if (f.getFileName().toString().startsWith("tokenstats.duckdb")) {
+                    total += java.nio.file.Files.size(f);
+                }
+            }
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+        return total;
     }
 
     /**
