@@ -22,8 +22,8 @@ import java.util.Map;
 
 /**
  * {@code GET /api/v1/admin/accounts?from&to}: every account ranked by requests in the period, the admin's view
- * of who uses what. {@code from}, {@code to}: RFC 3339 instants, half-open [from, to), whole minutes (seconds
- * are cut off); default the 7 days up to now. Accounts of users without usage are listed with zeros.
+ * of who uses what. {@code from}, {@code to}: RFC 3339 instants, half-open [from, to), from rounded down and to
+ * rounded up to the minute (as the stats API does); default the 7 days up to now. Accounts of users without usage are listed with zeros.
  */
 @RestController
 class AccountUsageController {
@@ -48,8 +48,8 @@ class AccountUsageController {
 
     @GetMapping("/api/v1/admin/accounts")
     Period accounts(@RequestParam(required = false) String from, @RequestParam(required = false) String to) {
-        long toMinute = to == null ? Math.floorDiv(clock.millis() + 59_999, 60_000) : minute(to, "to");
-        long fromMinute = from == null ? toMinute - Duration.ofDays(7).toMinutes() : minute(from, "from");
+        long toMinute = Math.floorDiv((to == null ? clock.millis() : millis(to, "to")) + 59_999, 60_000);
+        long fromMinute = from == null ? toMinute - Duration.ofDays(7).toMinutes() : Math.floorDiv(millis(from, "from"), 60_000);
         if (toMinute <= fromMinute) {
             throw new IllegalArgumentException("to must be at least one minute after from");
         }
@@ -74,9 +74,9 @@ class AccountUsageController {
         return new Period(Instant.ofEpochSecond(fromMinute * 60).toString(), Instant.ofEpochSecond(toMinute * 60).toString(), rows);
     }
 
-    private static long minute(String value, String name) {
+    private static long millis(String value, String name) {
         try {
-            return Math.floorDiv(OffsetDateTime.parse(value).toInstant().getEpochSecond(), 60);
+            return OffsetDateTime.parse(value).toInstant().toEpochMilli();
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(name + " must be an RFC 3339 time with offset, like 2026-11-28T09:30:00Z");
         }

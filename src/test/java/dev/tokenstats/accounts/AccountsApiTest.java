@@ -175,8 +175,8 @@ class AccountsApiTest {
         events.add(event("z-late", "rank-z", base.plusSeconds(7200), "m", "k", 9999, "9"));   // at `to`: excluded
         ok(client.send("POST", "/api/v1/events", key, "application/json", "[" + String.join(",", events) + "]", Map.of()), 200);
 
-        // from 00:00:30 is cut to the minute; [base, base + 2h)
-        Response r = ok(client.get("/api/v1/admin/accounts?from=" + base.plusSeconds(30) + "&to=" + base.plusSeconds(7200), admin), 200);
+        // from rounds down and to rounds up to the minute: [base, base + 2h)
+        Response r = ok(client.get("/api/v1/admin/accounts?from=" + base.plusSeconds(30) + "&to=" + base.plusSeconds(7200 - 59), admin), 200);
         JsonNode a = r.json();
         assertEquals(base.toString(), a.get("from").asString());
         assertEquals(base.plusSeconds(7200).toString(), a.get("to").asString());
