@@ -26,6 +26,8 @@ import java.util.stream.Stream;
  */
 final class TokenstatsProcess implements AutoCloseable {
 
+    static final String ADMIN_PASSWORD = "bench-admin-password";
+
     final Path dataDir;
     final Path gcLog;
     final Path log;
@@ -74,6 +76,7 @@ final class TokenstatsProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         pb.environment().put("TOKENSTATS_INGEST_KEY", ingestKey);
+        pb.environment().put("TOKENSTATS_ADMIN_PASSWORD", ADMIN_PASSWORD);
         Process p = pb.start();
         return new TokenstatsProcess(p, dataDir, gcLog, log, jfrFile, URI.create("http://127.0.0.1:" + port),
                 ingestKey, xmx, clockTicksPerSecond());
