@@ -14,6 +14,6 @@ if [ ! -f target/tokenstats.jar ] || [ ! -f "$stamp" ] \
   touch "$stamp"
 fi
 
-exec java -Xmx${BENCH_CLIENT_XMX:-1g} \
+exec java -Xmx${BENCH_CLIENT_XMX:-2g} \
   -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
   dev.tokenstats.bench.LoadRun "$@"
