@@ -543,10 +543,13 @@ public final class IngestBench {
                     + " sum(completion_tokens), sum(cached_tokens) FROM events");
             String rollup = "SELECT sum(requests), sum(errors), sum(quota), sum(prompt_tokens), sum(completion_tokens),"
                     + " sum(cached_tokens) FROM %s r JOIN series s ON s.id = r.series WHERE s.model IS NULL";
-            long[] r1 = totals(s, rollup.formatted("rollup_1m"));
-            long[] r15 = totals(s, rollup.formatted("rollup_15m"));
-            long rows1 = single(s, "SELECT count(*) FROM rollup_1m");
-            long rows15 = single(s, "SELECT count(*) FROM rollup_15m");
+            // a rollup is its folded rows plus the recent rows of buckets still open at the stop
+            String r1m = "(SELECT * FROM rollup_1m UNION ALL SELECT * FROM rollup_1m_recent)";
+            String r15m = "(SELECT * FROM rollup_15m UNION ALL SELECT * FROM rollup_15m_recent)";
+            long[] r1 = totals(s, rollup.formatted(r1m));
+            long[] r15 = totals(s, rollup.formatted(r15m));
+            long rows1 = single(s, "SELECT count(*) FROM " + r1m);
+            long rows15 = single(s, "SELECT count(*) FROM " + r15m);
             long series = single(s, "SELECT count(*) FROM series");
             s.execute("CHECKPOINT");
             String size;
