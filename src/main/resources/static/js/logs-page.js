@@ -271,10 +271,17 @@ async function start() {
     load();
   });
   window.addEventListener('popstate', () => {
-    state.view = readView();
+    const view = readView();
+    if (state.me.role !== 'admin') view.account = '';
+    const before = pageQuery().toString();
+    const previous = { view: state.view, size: state.size };
+    state.view = view;
     state.size = sizeFrom(location.search);
+    if (pageQuery().toString() === before) { // only the #fragment moved
+      state.view = previous.view;
+      return;
+    }
     size.value = String(state.size);
-    if (state.me.role !== 'admin') state.view.account = '';
     filters.render();
     restart();
   });

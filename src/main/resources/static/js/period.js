@@ -8,7 +8,7 @@ const MINUTE = 60_000;
 
 export function browserZone() {
   try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+    return modernZone(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
   } catch {
     return 'UTC';
   }
@@ -23,11 +23,30 @@ export function isZone(tz) {
   }
 }
 
+// Browsers (ICU) still list some zones under their old names; the zone picker shows today's IANA names.
+const RENAMED = {
+  'Asia/Calcutta': 'Asia/Kolkata', 'Asia/Katmandu': 'Asia/Kathmandu', 'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Asia/Rangoon': 'Asia/Yangon', 'Europe/Kiev': 'Europe/Kyiv', 'America/Godthab': 'America/Nuuk',
+  'Atlantic/Faeroe': 'Atlantic/Faroe', 'Pacific/Enderbury': 'Pacific/Kanton', 'Pacific/Truk': 'Pacific/Chuuk',
+  'Pacific/Ponape': 'Pacific/Pohnpei', 'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Catamarca': 'America/Argentina/Catamarca', 'America/Cordoba': 'America/Argentina/Cordoba',
+  'America/Jujuy': 'America/Argentina/Jujuy', 'America/Mendoza': 'America/Argentina/Mendoza',
+  'America/Indianapolis': 'America/Indiana/Indianapolis', 'America/Louisville': 'America/Kentucky/Louisville',
+  'Asia/Ulan_Bator': 'Asia/Ulaanbaatar', 'Asia/Thimbu': 'Asia/Thimphu', 'Asia/Dacca': 'Asia/Dhaka',
+  'Asia/Macao': 'Asia/Macau', 'Asia/Ujung_Pandang': 'Asia/Makassar', 'Africa/Asmera': 'Africa/Asmara',
+  'America/Coral_Harbour': 'America/Atikokan', 'Atlantic/Jan_Mayen': 'Arctic/Longyearbyen',
+};
+
+/** Today's IANA name of a zone. */
+export function modernZone(tz) {
+  return RENAMED[tz] || tz;
+}
+
 /** Every IANA zone the browser knows, with the chosen one and UTC always present. */
 export function zones(selected) {
   let list = [];
   try {
-    list = Intl.supportedValuesOf('timeZone');
+    list = Intl.supportedValuesOf('timeZone').map(modernZone);
   } catch {
     list = [];
   }

@@ -632,8 +632,10 @@ async function start() {
   setupFilters();
   filters.render();
   window.addEventListener('popstate', () => {
-    state.view = readView();
-    if (state.me.role !== 'admin') state.view.account = '';
+    const view = readView();
+    if (state.me.role !== 'admin') view.account = '';
+    if (viewQuery(view).toString() === viewQuery(state.view).toString()) return; // only the #fragment moved
+    state.view = view;
     filters.render();
     load();
   });
