@@ -601,7 +601,8 @@ function redrawAll() {
  */
 function earlyRequest() {
   const view = readView();
-  if (!view.account && sessionHint() === 'admin') return null;
+  // An admin's request names the account; before the page knows who signs in (first page of a tab), wait.
+  if (!view.account && sessionHint() !== 'member') return null;
   const period = resolvePeriod(view);
   const url = `/api/v1/stats?${apiQuery(view, period)}`;
   const answer = api(url);
