@@ -1,5 +1,6 @@
 package dev.tokenstats.store.postgres;
 
+import dev.tokenstats.store.AccountTotals;
 import dev.tokenstats.store.AppendResult;
 import dev.tokenstats.store.EventQuery;
 import dev.tokenstats.store.Peak;
@@ -411,6 +412,24 @@ public final class PostgresUsageStore implements UsageStore {
                 rs.getLong(5), rs.getBigDecimal(6).toBigIntegerExact(), rs.getLong(7), rs.getLong(8), rs.getLong(9),
                 rs.getLong(10), rs.getLong(11))));
         return out;
+    }
+
+    /** The account series (model NULL) of every account, summed over [fromMinute, toMinute). */
+    @Override
+    public List<AccountTotals> perAccount(long fromMinute, long toMinute) {
+        if (toMinute <= fromMinute) {
+            return List.of();
+        }
+        TreeMap<String, Totals> out = new TreeMap<>();
+        query("SELECT account FROM series WHERE model IS NULL", List.of(), rs -> out.put(rs.getString(1), Totals.zero(0, null)));
+        String sql = "SELECT s.account, " + SUMS + " FROM (" + source(new long[] {fromMinute, toMinute}) + ") r"
+                + " JOIN series s ON s.id = r.series WHERE s.model IS NULL GROUP BY s.account";
+        query(sql, List.of(), rs -> out.put(rs.getString(1), new Totals(0, null, rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                rs.getBigDecimal(5).toBigIntegerExact(), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
+                rs.getLong(10))));
+        List<AccountTotals> list = new ArrayList<>(out.size());
+        out.forEach((account, totals) -> list.add(new AccountTotals(account, totals)));
+        return list;
     }
 
     @Override
