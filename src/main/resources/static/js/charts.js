@@ -170,8 +170,11 @@ export function consumptionOption({ consumption, granularity, kind, projection, 
 /** Requests per bucket, one line per model (top 10, then "(other)"). */
 export function trendsOption({ trends, granularity, description }) {
   const p = palette();
+  const now = Date.now();
+  const future = trends.buckets.map((b) => Date.parse(b) > now);
   const series = trends.series.map((s, i) => ({
-    id: `model-${i}`, name: s.model, type: 'line', data: s.requests, showSymbol: trends.buckets.length <= 40,
+    id: `model-${i}`, name: s.model, type: 'line', data: s.requests.map((v, j) => (future[j] ? null : v)),
+    showSymbol: trends.buckets.length <= 40,
     symbolSize: 4, emphasis: { focus: 'series' },
     lineStyle: { width: 2 },
     itemStyle: { color: s.model === OTHER ? p.other : p.series[i % p.series.length] },
@@ -187,7 +190,7 @@ export function trendsOption({ trends, granularity, description }) {
     tooltip: tooltip(p, {
       trigger: 'axis',
       formatter: (items) => {
-        const list = (Array.isArray(items) ? items : [items]).filter((i) => i.value > 0)
+        const list = (Array.isArray(items) ? items : [items]).filter((i) => i.value !== null && i.value > 0)
           .sort((a, b) => b.value - a.value);
         const start = (Array.isArray(items) ? items : [items])[0].axisValue;
         return [bucketLabel(start, granularity, { long: true }),

@@ -111,6 +111,7 @@ final class Chromium implements AutoCloseable {
             size(width, 900);
             long height = ((Number) js("return document.documentElement.scrollHeight")).longValue();
             size(width, (int) Math.min(height, 8000));
+            js("window.scrollTo(0, 0)");
             js("return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
             Thread.sleep(250); // charts follow the resize on their next frame
             Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
