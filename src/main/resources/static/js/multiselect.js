@@ -108,6 +108,9 @@ export function multiSelect({ id, label, options, onApply }) {
   document.addEventListener('click', (e) => {
     if (!panel.hidden && !root.contains(e.target)) close(false);
   });
+  root.addEventListener('focusout', (e) => {
+    if (!panel.hidden && e.relatedTarget && !root.contains(e.relatedTarget)) close(false); // tabbed away
+  });
 
   return {
     root,

@@ -597,6 +597,12 @@ class ConsoleBrowserTest {
         passwords.put(CAROL, newPassword);
         assertEquals(200, get(CAROL, "/api/v1/me").statusCode());
 
+        browser.size(360, 800);
+        browser.driver.navigate().refresh();
+        browser.waitFor(d -> "true".equals(browser.js("return document.getElementById('main').dataset.ready")));
+        assertNoHorizontalOverflow(360);
+        browser.size(1440, 900);
+
         browser.click("#account-menu-button");
         browser.click("#sign-out");
         browser.waitFor(d -> d.getCurrentUrl().contains("/login"));
@@ -636,6 +642,14 @@ class ConsoleBrowserTest {
         browser.waitFor(d -> browser.all("#keys-list tbody tr").stream()
                 .anyMatch(r -> r.getText().contains("gateway-under-test") && r.getText().contains("Revoked")));
         assertEquals(401, ingest(key, event.replace("console-1", "console-2")).statusCode());
+
+        browser.size(360, 800);
+        browser.driver.navigate().refresh();
+        browser.waitFor(d -> "true".equals(browser.js("return document.getElementById('main').dataset.ready")));
+        assertNoHorizontalOverflow(360);
+        browser.screenshot(SHOTS.resolve("admin-light-360.png"), 360);
+        browser.size(1440, 900);
+        browser.screenshot(SHOTS.resolve("admin-light-1440.png"), 1440);
     }
 
     @Test
@@ -767,6 +781,26 @@ class ConsoleBrowserTest {
                 stats.get("overview").get("requests").asLong(), seeded, stats.get("consumption").size(),
                 stats.get("models").get("leaderboard").size(), cold, sorted.get(sorted.size() / 2), sorted.get(0),
                 sorted.get(sorted.size() - 1), warm, Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
+    @Order(14)
+    void theEChartsWebJarIsKeptAndThePagesOwnFilesAreRevalidated() throws Exception {
+        HttpResponse<String> echarts = get(MEMBER, "/webjars/echarts/5.3.1/dist/echarts.esm.min.js");
+        assertEquals(200, echarts.statusCode());
+        String kept = echarts.headers().firstValue("Cache-Control").orElse("");
+        assertTrue(kept.contains("max-age=31536000") && kept.contains("immutable"), kept);
+        for (String file : List.of("/js/stats-page.js", "/css/console.css")) {
+            HttpResponse<String> first = get(MEMBER, file);
+            String control = first.headers().firstValue("Cache-Control").orElse("");
+            assertTrue(control.contains("no-cache") && !control.contains("no-store"), file + ": " + control);
+            String modified = first.headers().firstValue("Last-Modified").orElseThrow();
+            String basic = Base64.getEncoder().encodeToString((MEMBER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> again = http.send(HttpRequest.newBuilder(URI.create(base() + file))
+                    .header("Authorization", "Basic " + basic).header("If-Modified-Since", modified).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(304, again.statusCode(), file);
+        }
     }
 
     @Test
