@@ -52,11 +52,14 @@ export function draw(el, option, { animate = false } = {}) {
     }
   }
   const drawn = new Promise((resolve) => {
+    let timer = null;
     const done = () => {
       chart.off('finished', done);
+      clearTimeout(timer);
       resolve(chart);
     };
     chart.on('finished', done);
+    timer = setTimeout(done, 5000); // a chart in a hidden box never finishes; the page goes on without it
   });
   chart.setOption({ ...option, animation: animate, animationDuration: 300, animationDurationUpdate: 300 },
     { notMerge: true });

@@ -126,6 +126,8 @@ export function filterBar({ view, period, navigate, modelOptions, keyOptions, gr
     chips.replaceChildren(
       ...v.models.map((m) => chip(t('filter.model'), m, () => navigate({ ...view(), models: v.models.filter((x) => x !== m) }))),
       ...v.keys.map((k) => chip(t('filter.key'), k, () => navigate({ ...view(), keys: v.keys.filter((x) => x !== k) }))),
+      // a status filter carried over from the logs page, where it has its own control
+      ...(status ? [] : v.status.map((x) => chip(t('filter.status'), t(`status.${x}`), () => navigate({ ...view(), status: [] })))),
     );
     if (v.models.length + v.keys.length > 1) {
       chips.append(el('button', {

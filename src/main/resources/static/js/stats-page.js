@@ -141,7 +141,8 @@ async function load({ quiet = false, early = null } = {}) {
     if (e.name === 'AbortError') return;
     state.error = e;
     showNotice('error', e.message || t('error.generic'), true);
-    if (!state.data) {
+    // A failed background refresh keeps the figures on screen; a view that could not load shows none.
+    if (!quiet || !state.data) {
       $('content').hidden = true;
     }
     main.dataset.rendered = `error:${main.dataset.statsUrl || ''}`;
