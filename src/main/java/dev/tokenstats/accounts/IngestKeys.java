@@ -29,6 +29,10 @@ public class IngestKeys {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final Set<String> valid = ConcurrentHashMap.newKeySet();
+    private final Set<String> backfill = ConcurrentHashMap.newKeySet();
+
+    /** The authority of a request made with a key that may backfill (send events older than the lateness limit). */
+    public static final String BACKFILL = "BACKFILL";
 
     IngestKeys(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
@@ -39,6 +43,20 @@ public class IngestKeys {
     private void reload() {
         valid.clear();
         valid.addAll(jdbc.sql("SELECT key_hash FROM ingest_keys WHERE revoked_at IS NULL").query(String.class).list());
+        backfill.clear();
+        backfill.addAll(jdbc.sql("SELECT key_hash FROM ingest_keys WHERE revoked_at IS NULL AND backfill").query(String.class).list());
+    }
+
+    /** Registers {@code key} (idempotent, like {@link #register}) and allows it to backfill. */
+    public void registerBackfill(String name, String key) {
+        register(name, key);
+        jdbc.sql("UPDATE ingest_keys SET backfill = true WHERE key_hash = ?").param(hash(key)).update();
+        reload();
+    }
+
+    /** Whether {@code key} is valid and may send history older than the lateness limit (imports). */
+    public boolean mayBackfill(String key) {
+        return key != null && !key.isEmpty() && backfill.contains(hash(key));
     }
 
     /** Registers {@code key} under {@code name} unless it is already registered; idempotent. */
@@ -72,6 +90,15 @@ public class IngestKeys {
         if (key != null && !key.isBlank()) {
             register("from environment", key.strip());
             log.info("ingest key from TOKENSTATS_INGEST_KEY registered");
+        }
+    }
+
+    /** {@code TOKENSTATS_BACKFILL_KEY} (or {@code tokenstats.backfill-key}) registers an ingest key that may backfill. */
+    @Value("${tokenstats.backfill-key:}")
+    void setBackfillKey(String key) {
+        if (key != null && !key.isBlank()) {
+            registerBackfill("backfill, from environment", key.strip());
+            log.info("backfill ingest key from TOKENSTATS_BACKFILL_KEY registered");
         }
     }
 }

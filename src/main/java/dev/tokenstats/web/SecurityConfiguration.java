@@ -32,7 +32,12 @@ class SecurityConfiguration {
         private final String key;
 
         IngestKeyAuthentication(String key, boolean authenticated) {
-            super(authenticated ? AuthorityUtils.createAuthorityList(INGEST) : AuthorityUtils.NO_AUTHORITIES);
+            this(key, authenticated, false);
+        }
+
+        IngestKeyAuthentication(String key, boolean authenticated, boolean backfill) {
+            super(!authenticated ? AuthorityUtils.NO_AUTHORITIES : backfill
+                    ? AuthorityUtils.createAuthorityList(INGEST, IngestKeys.BACKFILL) : AuthorityUtils.createAuthorityList(INGEST));
             this.key = key;
             setAuthenticated(authenticated);
         }
@@ -55,7 +60,7 @@ class SecurityConfiguration {
             if (!ingestKeys.isValid(key)) {
                 throw new BadCredentialsException("unknown or revoked ingest key");
             }
-            return new IngestKeyAuthentication(null, true);
+            return new IngestKeyAuthentication(null, true, ingestKeys.mayBackfill(key));
         };
         AuthenticationFilter bearer = new AuthenticationFilter(ingestKeyCheck, SecurityConfiguration::bearer);
         bearer.setSuccessHandler((request, response, authentication) -> { });
