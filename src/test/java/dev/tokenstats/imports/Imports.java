@@ -1,0 +1,75 @@
+package dev.tokenstats.imports;
+
+import dev.tokenstats.store.DuckDbFixture;
+import dev.tokenstats.store.SeriesFilter;
+import dev.tokenstats.store.Totals;
+import dev.tokenstats.store.UsageEvent;
+import dev.tokenstats.store.UsageStore;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Runs the import command in this JVM, as {@code java -jar tokenstats.jar import ...} does, and reads what it stored. */
+final class Imports {
+
+    private Imports() {
+    }
+
+    /** What one run printed and returned. */
+    record Run(int status, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + status + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
+        }
+
+        /** A number from the summary ("imported", "duplicates", ...). */
+        long count(String label) {
+            for (String line : out.split("\n")) {
+                String l = line.strip();
+                if (l.startsWith(label + " ")) {
+                    return Long.parseLong(l.substring(label.length()).strip().split("\\s+")[0].replace(",", ""));
+                }
+            }
+            throw new AssertionError("no '" + label + "' in the summary:\n" + this);
+        }
+    }
+
+    static Run run(String... args) {
+        return run(c -> { }, args);
+    }
+
+    /** Runs the command; {@code started} gets it first (to stop it from another thread). */
+    static Run run(Consumer<ImportCommand> started, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ImportCommand command = new ImportCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        started.accept(command);
+        int status = command.execute(args);
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Every stored event of {@code account} (the store of {@code dataDir}, opened after the import closed it). */
+    static List<UsageEvent> events(Path dataDir, String account) {
+        try (DuckDbFixture db = new DuckDbFixture(dataDir, Clock.systemUTC())) {
+            return db.store.events(account, Long.MIN_VALUE / 4, Long.MAX_VALUE / 4);
+        }
+    }
+
+    /** The totals the rollups (what the stats API reads) give for {@code account} over all time. */
+    static Totals totals(UsageStore store, String account) {
+        List<Totals> t = store.sum(SeriesFilter.all(account), new long[] {0, 60_000_000L}, false);
+        return t.isEmpty() ? Totals.zero(0, null) : t.get(0);
+    }
+
+    static Totals totals(Path dataDir, String account) {
+        try (DuckDbFixture db = new DuckDbFixture(dataDir, Clock.systemUTC())) {
+            return totals(db.store, account);
+        }
+    }
+}
