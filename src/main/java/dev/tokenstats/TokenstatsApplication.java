@@ -6,6 +6,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 @SpringBootApplication
+@org.springframework.scheduling.annotation.EnableScheduling
 public class TokenstatsApplication {
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("import")) {

@@ -28,9 +28,12 @@ class IngestController {
     private final EventReader reader;
     private final IngestProperties limits;
 
-    IngestController(UsageStore store, Clock clock, IngestProperties limits,
+    private final IngestMetrics metrics;
+
+    IngestController(UsageStore store, Clock clock, IngestProperties limits, IngestMetrics metrics,
                      @Value("${tokenstats.quota-per-credit}") long quotaPerCredit) {
         this.store = store;
+        this.metrics = metrics;
         this.limits = limits;
         this.reader = new EventReader(clock, limits, quotaPerCredit);
     }
@@ -56,13 +59,16 @@ class IngestController {
             return tooLarge(e.getMessage());
         }
         if (!result.problems().isEmpty()) {
+            metrics.rejected(result.events().size() + (int) result.problems().stream().map(EventReader.Problem::index).distinct().count());
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("error", "invalid_events");
             answer.put("message", result.problems().size() + " problem(s); nothing of this request was stored");
             answer.put("errors", result.problems());
             return ResponseEntity.badRequest().body(answer);
         }
+        long t0 = System.nanoTime();
         AppendResult stored = store.append(result.events());
+        metrics.stored(result.events(), stored.accepted(), stored.duplicates(), System.nanoTime() - t0);
         return ResponseEntity.ok(Map.of("accepted", stored.accepted(), "duplicates", stored.duplicates()));
     }
 

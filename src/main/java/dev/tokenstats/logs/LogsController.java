@@ -3,6 +3,7 @@ package dev.tokenstats.logs;
 import dev.tokenstats.accounts.Viewer;
 import dev.tokenstats.store.Credits;
 import dev.tokenstats.store.EventQuery;
+import dev.tokenstats.store.Retention;
 import dev.tokenstats.store.SeriesFilter;
 import dev.tokenstats.store.UsageEvent;
 import dev.tokenstats.store.UsageStore;
@@ -37,9 +38,12 @@ class LogsController {
     private final UsageStore store;
     private final Clock clock;
 
-    LogsController(UsageStore store, Clock clock) {
+    private final Retention retention;
+
+    LogsController(UsageStore store, Clock clock, Retention retention) {
         this.store = store;
         this.clock = clock;
+        this.retention = retention;
     }
 
     /** The parsed request: whose logs, which period, which filter. */
@@ -60,6 +64,7 @@ class LogsController {
         out.put("items", page.stream().map(e -> LogItem.of(e, r.viewer.admin())).toList());
         UsageEvent last = page.isEmpty() ? null : page.get(page.size() - 1);
         out.put("next_cursor", page.size() < limit ? null : encodeCursor(last));
+        out.put("logs_since", retention.logsSince().toString()); // older calls are no longer kept (rollups are)
         return out;
     }
 

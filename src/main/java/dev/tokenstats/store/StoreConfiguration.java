@@ -56,8 +56,10 @@ class StoreConfiguration {
     @DependsOnDatabaseInitialization
     @ConditionalOnProperty(name = "tokenstats.store", havingValue = "duckdb", matchIfMissing = true)
     UsageStore duckDbUsageStore(DataSource dataSource, Clock clock,
-                                @Value("${tokenstats.ingest.max-age}") Duration maxAge) {
+                                @Value("${tokenstats.ingest.max-age}") Duration maxAge,
+                                @Value("${tokenstats.duckdb.writers:2}") int writers,
+                                @Value("${tokenstats.min-free-disk:64MB}") org.springframework.util.unit.DataSize minFree) {
         // Dedup covers the whole lateness window plus a day of slack for clock skew.
-        return new DuckDbUsageStore(dataSource, clock, maxAge.plusDays(1));
+        return new DuckDbUsageStore(dataSource, clock, maxAge.plusDays(1), writers, minFree.toBytes());
     }
 }

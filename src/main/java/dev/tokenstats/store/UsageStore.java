@@ -33,6 +33,15 @@ public interface UsageStore {
     /** Every stored event of an account in [fromMillis, toMillis), oldest first (for tests and exports). */
     List<UsageEvent> events(String account, long fromMillis, long toMillis);
 
+    /** Why the store cannot take writes now (disk full, database unreachable, recovering), or empty when it can. */
+    Optional<String> unavailable();
+
+    /** Drops raw events older than {@code cutoffMillis} in bulk; rollups stay. Returns how many went (-1 if unknown). */
+    long dropRawBefore(long cutoffMillis);
+
+    /** Bytes the store occupies on disk. */
+    long sizeBytes();
+
     /** One page of an account's raw events, newest first (see {@link EventQuery}). */
     List<UsageEvent> page(EventQuery query);
 

@@ -77,6 +77,7 @@ class SecurityConfiguration {
                 .addFilterBefore(bearer, AuthorizationFilter.class)
                 .authorizeHttpRequests(a -> a
                         .requestMatchers("/actuator/health/**", "/actuator/health").permitAll()
+                        .requestMatchers("/actuator/**").hasRole("ADMIN")
                         .requestMatchers("/api/v1/events").hasAuthority(INGEST)
                         .requestMatchers("/api/v1/admin/**").hasRole("ADMIN")
                         .requestMatchers("/api/**").hasAnyRole("MEMBER", "ADMIN")

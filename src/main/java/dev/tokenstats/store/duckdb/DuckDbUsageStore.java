@@ -39,46 +39,167 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DuckDbUsageStore.class);
 
+    /** Default free disk to keep; below it writes are refused (503) before DuckDB meets a full disk. */
+    public static final long MIN_FREE_BYTES = 64L << 20;
+
     private final DataSource dataSource;
     private final Clock clock;
     private final Duration dedupWindow;
-    private final SeriesIndex series = new SeriesIndex();
-    private final Map<String, long[]> spans = new ConcurrentHashMap<>();
-    private final Dedup dedup;
-    private final GroupCommit writes;
+    private final int writers;
+    private final long minFreeBytes;
+    private final java.nio.file.Path dataDir;
+    private final Object recovery = new Object();
+    private volatile Open open;
+    private volatile String down;
+
+    /** Everything that lives as long as one opening of the DuckDB database. */
+    private record Open(SeriesIndex series, Map<String, long[]> spans, Dedup dedup, GroupCommit writes) {
+    }
 
     /**
      * Opens the store on a migrated DuckDB database.
      *
      * @param dedupWindow how far back (by event time) duplicates are recognised
-     * @param writers     writer threads (each with its own connection); 2 suits 2 cores
+     * @param writers      writer threads (each with its own connection); 2 suits 2 cores
+     * @param minFreeBytes writes are refused while the data folder's disk has less free space
      */
-    public DuckDbUsageStore(DataSource dataSource, Clock clock, Duration dedupWindow, int writers) {
+    public DuckDbUsageStore(DataSource dataSource, Clock clock, Duration dedupWindow, int writers, long minFreeBytes) {
+        this.minFreeBytes = minFreeBytes;
         this.dataSource = dataSource;
         this.clock = clock;
         this.dedupWindow = dedupWindow;
+        this.writers = writers;
         try (Connection c = dataSource.getConnection()) {
-            DuckDBConnection root = c.unwrap(DuckDBConnection.class);
-            this.dedup = new Dedup(load(root));
-            List<DuckDBConnection> connections = new ArrayList<>();
-            for (int i = 0; i < writers; i++) {
-                connections.add(root.duplicate());
-            }
-            this.writes = new GroupCommit(connections, clock, this::oldestMinute, series, dedup, spans);
+            this.dataDir = databaseDir(c);
+            this.open = open(c);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the DuckDB store: " + e.getMessage(), e);
         }
     }
 
     public DuckDbUsageStore(DataSource dataSource, Clock clock, Duration dedupWindow) {
-        this(dataSource, clock, dedupWindow, 2);
+        this(dataSource, clock, dedupWindow, 2, MIN_FREE_BYTES);
+    }
+
+    private static java.nio.file.Path databaseDir(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")) {
+            rs.next();
+            return java.nio.file.Path.of(rs.getString(1)).toAbsolutePath().getParent();
+        }
+    }
+
+    /** Loads the state (series, spans, dedup keys) from the database and starts the writers. */
+    private Open open(Connection c) throws SQLException {
+        DuckDBConnection root = c.unwrap(DuckDBConnection.class);
+        SeriesIndex series = new SeriesIndex();
+        Map<String, long[]> spans = new ConcurrentHashMap<>();
+        Dedup dedup = new Dedup(load(root, series, spans));
+        List<DuckDBConnection> connections = new ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            connections.add(root.duplicate());
+        }
+        GroupCommit writes = new GroupCommit(connections, clock, this::oldestMinute, series, dedup, spans,
+                this::writable, this::fatal);
+        return new Open(series, spans, dedup, writes);
+    }
+
+    /** Null when writes may go ahead, else why not. */
+    private String writable() {
+        if (down != null) {
+            return down;
+        }
+        try {
+            long free = java.nio.file.Files.getFileStore(dataDir).getUsableSpace();
+            return free < minFreeBytes ? "the disk of " + dataDir + " is full (" + (free >> 20) + " MiB free)" : null;
+        } catch (java.io.IOException e) {
+            return "cannot read the free space of " + dataDir + ": " + e.getMessage();
+        }
+    }
+
+    @Override
+    public Optional<String> unavailable() {
+        return Optional.ofNullable(writable());
+    }
+
+    /** Deletes whole stretches of old rows at once; DuckDB reclaims fully deleted row groups at checkpoint. */
+    @Override
+    public long dropRawBefore(long cutoffMillis) {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            return s.executeUpdate("DELETE FROM events WHERE time_ms < " + cutoffMillis);
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("retention failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long sizeBytes() {
+        long total = 0;
+        try (var files = java.nio.file.Files.list(dataDir)) {
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                if (f.getFileName().toString().startsWith("tokenstats.duckdb")) {
+                    total += java.nio.file.Files.size(f);
+                }
+            }
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+        return total;
+    }
+
+    /**
+     * DuckDB invalidates a database after a fatal I/O error (such as a full disk during a commit or a
+     * checkpoint); it must be opened anew. Refuse writes, stop the writers, drop every pooled connection,
+     * then reopen until it works, and reload the state from the database: the outcome of the failed commit
+     * is read back from the file, never guessed.
+     */
+    private void fatal(SQLException cause) {
+        synchronized (recovery) {
+            if (down != null) {
+                return;
+            }
+            down = "the store is recovering from: " + cause.getMessage();
+        }
+        log.error("DuckDB failed fatally; reopening: {}", cause.getMessage());
+        Thread recoverer = new Thread(() -> {
+            open.writes().abort();
+            long delay = 500;
+            while (true) {
+                evictPooledConnections();
+                try (Connection c = dataSource.getConnection()) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("CHECKPOINT");
+                    }
+                    open = open(c);
+                    down = null;
+                    log.info("DuckDB store reopened");
+                    return;
+                } catch (SQLException | RuntimeException e) {
+                    log.warn("DuckDB store still unavailable: {}", e.getMessage());
+                }
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                delay = Math.min(delay * 2, 5_000);
+            }
+        }, "duckdb-recovery");
+        recoverer.setDaemon(true);
+        recoverer.start();
+    }
+
+    private void evictPooledConnections() {
+        if (dataSource instanceof com.zaxxer.hikari.HikariDataSource hikari && hikari.getHikariPoolMXBean() != null) {
+            hikari.getHikariPoolMXBean().softEvictConnections();
+        }
     }
 
     private int oldestMinute() {
         return (int) (clock.millis() / 60_000 - dedupWindow.toMinutes());
     }
 
-    private KeyIndex load(Connection c) throws SQLException {
+    private KeyIndex load(Connection c, SeriesIndex series, Map<String, long[]> spans) throws SQLException {
         long t0 = System.nanoTime();
         try (Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT id, account, model, api_key, error FROM series ORDER BY id")) {
@@ -116,14 +237,18 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
 
     @Override
     public AppendResult append(List<UsageEvent> events) {
-        return events.isEmpty() ? new AppendResult(0, 0) : writes.append(events);
+        String reason = writable();
+        if (reason != null) {
+            throw new StoreUnavailableException(reason, null);
+        }
+        return events.isEmpty() ? new AppendResult(0, 0) : open.writes().append(events);
     }
 
     // ---------------------------------------------------------------- reads
 
     @Override
     public List<Totals> sum(SeriesFilter filter, long[] boundaries, boolean byModel) {
-        List<Series> matching = series.matching(filter, byModel);
+        List<Series> matching = open.series().matching(filter, byModel);
         if (matching.isEmpty() || boundaries.length < 2) {
             return List.of();
         }
@@ -144,7 +269,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
 
     @Override
     public Peak peak(SeriesFilter filter, long fromMinute, long toMinute) {
-        List<Series> matching = series.matching(filter, false);
+        List<Series> matching = open.series().matching(filter, false);
         if (matching.isEmpty() || toMinute <= fromMinute) {
             return new Peak(0, 0);
         }
@@ -158,7 +283,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
 
     @Override
     public Optional<long[]> timeRange(String account) {
-        long[] span = spans.get(account);
+        long[] span = open.spans().get(account);
         return span == null ? Optional.empty() : Optional.of(span.clone());
     }
 
@@ -265,11 +390,11 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
 
     /** How many times the recent rollups were folded since the store opened. */
     public long folds() {
-        return writes.folds();
+        return open.writes().folds();
     }
 
     @Override
     public void close() {
-        writes.close();
+        open.writes().close();
     }
 }

@@ -69,6 +69,8 @@ final class GroupCommit implements AutoCloseable {
     }
 
     private final Clock clock;
+    private final java.util.function.Supplier<String> unwritable;
+    private final java.util.function.Consumer<SQLException> fatal;
     private final IntSupplier oldestMinute;
     private final SeriesIndex series;
     private final Dedup dedup;
@@ -83,7 +85,10 @@ final class GroupCommit implements AutoCloseable {
     private final List<DuckDBConnection> connections = new ArrayList<>();
 
     GroupCommit(List<DuckDBConnection> connections, Clock clock, IntSupplier oldestMinute, SeriesIndex series,
-                Dedup dedup, Map<String, long[]> spans) throws SQLException {
+                Dedup dedup, Map<String, long[]> spans, java.util.function.Supplier<String> unwritable,
+                java.util.function.Consumer<SQLException> fatal) throws SQLException {
+        this.unwritable = unwritable;
+        this.fatal = fatal;
         this.clock = clock;
         this.oldestMinute = oldestMinute;
         this.series = series;
@@ -152,6 +157,12 @@ final class GroupCommit implements AutoCloseable {
 
     /** One transaction for a whole group of requests; see the class comment. */
     private void commit(DuckDBConnection c, List<Pending> group) throws InterruptedException {
+        String refused = unwritable.get();
+        if (refused != null) {
+            StoreUnavailableException e = new StoreUnavailableException(refused, null);
+            group.forEach(p -> p.result.completeExceptionally(e));
+            return;
+        }
         List<SeriesKey> wanted = new ArrayList<>();
         List<long[]> fingerprints = new ArrayList<>(group.size());
         List<int[]> minutes = new ArrayList<>(group.size());
@@ -282,12 +293,31 @@ final class GroupCommit implements AutoCloseable {
         return new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])};
     }
 
-    private static void rollback(DuckDBConnection c, Exception cause) {
+    private void rollback(DuckDBConnection c, Exception cause) {
         try {
             c.rollback();
         } catch (SQLException suppressed) {
             cause.addSuppressed(suppressed);
         }
+        if (isFatal(cause)) {
+            fatal.accept(cause instanceof SQLException se ? se : new SQLException(cause));
+        }
+    }
+
+    /** DuckDB invalidates the whole database after a fatal error: only reopening it helps. */
+    static boolean isFatal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (m.contains("FATAL") || m.contains("invalidated") || m.contains("No space left")) {
+                return true;
+            }
+            for (Throwable s : t.getSuppressed()) {
+                if (isFatal(s)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static void fail(List<Pending> group, Exception e) {
@@ -444,6 +474,30 @@ final class GroupCommit implements AutoCloseable {
     /** How many folds completed (for tests and metrics). */
     long folds() {
         return folds.get();
+    }
+
+    /** Stops at once after a fatal error: fails what is queued (503) and drops the dead connections. */
+    void abort() {
+        running = false;
+        threads.forEach(Thread::interrupt);
+        for (Thread t : threads) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            p.result.completeExceptionally(new StoreUnavailableException("the store is recovering", null));
+        }
+        for (DuckDBConnection c : connections) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // dead already
+            }
+        }
     }
 
     /** Finishes what is queued, folds, and closes the writer connections. */

@@ -310,6 +310,52 @@ public final class PostgresUsageStore implements UsageStore {
         }
     }
 
+    @Override
+    public Optional<String> unavailable() {
+        try (Connection c = dataSource.getConnection(); var s = c.createStatement()) {
+            s.setQueryTimeout(2);
+            s.execute("SELECT 1");
+            return Optional.empty();
+        } catch (SQLException e) {
+            return Optional.of("PostgreSQL is unreachable: " + e.getMessage());
+        }
+    }
+
+    /** Drops the monthly partitions that end before the cutoff (whole tables, no row deletes), and old dedup keys. */
+    @Override
+    public long dropRawBefore(long cutoffMillis) {
+        List<String> old = new ArrayList<>();
+        query("SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                + " JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'events' AND c.relnamespace = p.relnamespace",
+                List.of(), rs -> {
+                    String bound = rs.getString(2); // FOR VALUES FROM ('x') TO ('y')
+                    String to = bound.substring(bound.lastIndexOf('(') + 1, bound.lastIndexOf(')')).replace("'", "");
+                    if (Long.parseLong(to) <= cutoffMillis) {
+                        old.add(rs.getString(1));
+                    }
+                });
+        try (Connection c = dataSource.getConnection(); var s = c.createStatement()) {
+            for (String table : old) {
+                s.execute("DROP TABLE IF EXISTS " + table);
+                partitions.remove(table);
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM event_keys WHERE time_ms < ?")) {
+                ps.setLong(1, cutoffMillis);
+                ps.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("retention failed: " + e.getMessage(), e);
+        }
+        return -1;
+    }
+
+    @Override
+    public long sizeBytes() {
+        long[] size = {-1};
+        query("SELECT pg_database_size(current_database())", List.of(), rs -> size[0] = rs.getLong(1));
+        return size[0];
+    }
+
     // ---------------------------------------------------------------- reads
 
     /** The series of {@code filter} as SQL over alias s, with its parameters (see SeriesIndex for the kinds). */
