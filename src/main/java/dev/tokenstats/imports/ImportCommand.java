@@ -169,7 +169,7 @@ public final class ImportCommand {
             clock = Clock.systemUTC();
             checkpointDir = Path.of(o.get("checkpoint-dir", Path.of(System.getProperty("user.home"), ".tokenstats", "imports").toString()));
             // the server checks again (and decides about age); checking here first keeps bad rows out of requests
-            reader = new EventReader(clock, Duration.ofDays(35), Duration.ofMinutes(5), batch, 500_000L);
+            reader = new EventReader(clock, Duration.ofDays(35), Duration.ofMinutes(5), batch, 500_000L, Duration.ofDays(400));
         } else {
             if (o.get("key") != null) {
                 throw new Options.UsageException("--key is for imports through the API: give --url too");
@@ -178,7 +178,7 @@ public final class ImportCommand {
             destination = new StoreDestination(store);
             clock = store.clock();
             checkpointDir = Path.of(o.get("checkpoint-dir", store.dataDir().resolve("imports").toString()));
-            reader = new EventReader(clock, store.maxAge(), store.maxFuture(), batch, store.quotaPerCredit());
+            reader = new EventReader(clock, store.maxAge(), store.maxFuture(), batch, store.quotaPerCredit(), store.rawRetention());
         }
         Progress progress = new Progress(err, tty);
         try (destination; Source source = source(kind, o, clock, progress)) {

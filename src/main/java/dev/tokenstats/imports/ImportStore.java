@@ -85,6 +85,10 @@ final class ImportStore implements AutoCloseable {
         return environment().getProperty("tokenstats.ingest.max-future", Duration.class, Duration.ofMinutes(5));
     }
 
+    Duration rawRetention() {
+        return environment().getProperty("tokenstats.retention.raw", Duration.class, Duration.ofDays(400));
+    }
+
     long quotaPerCredit() {
         return environment().getProperty("tokenstats.quota-per-credit", Long.class, 500_000L);
     }

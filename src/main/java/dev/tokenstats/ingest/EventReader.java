@@ -62,16 +62,24 @@ public final class EventReader {
     private final Clock clock;
     private final IngestProperties limits;
     private final BigDecimal quotaPerCredit;
+    private final Duration backfillMaxAge;
 
-    EventReader(Clock clock, IngestProperties limits, long quotaPerCredit) {
+    /**
+     * @param backfillMaxAge how old backfilled events may be: the raw retention, since older raw events are
+     *                       dropped and so could not be recognised as duplicates when imported again
+     */
+    EventReader(Clock clock, IngestProperties limits, long quotaPerCredit, Duration backfillMaxAge) {
         this.clock = clock;
         this.limits = limits;
         this.quotaPerCredit = BigDecimal.valueOf(quotaPerCredit);
+        this.backfillMaxAge = backfillMaxAge;
     }
 
     /** A reader with the ingestion limits given (importers read with the server's settings). */
-    public EventReader(Clock clock, Duration maxAge, Duration maxFuture, int maxEvents, long quotaPerCredit) {
-        this(clock, new IngestProperties(maxAge, maxFuture, maxEvents, DataSize.ofBytes(Long.MAX_VALUE)), quotaPerCredit);
+    public EventReader(Clock clock, Duration maxAge, Duration maxFuture, int maxEvents, long quotaPerCredit,
+                       Duration backfillMaxAge) {
+        this(clock, new IngestProperties(maxAge, maxFuture, maxEvents, DataSize.ofBytes(Long.MAX_VALUE)), quotaPerCredit,
+                backfillMaxAge);
     }
 
     Result read(byte[] body, boolean ndjson) {
@@ -80,11 +88,12 @@ public final class EventReader {
 
     /**
      * Reads and checks the events of {@code body}. With {@code backfill} (imports of history, and ingest keys
-     * allowed to backfill) events may be older than the lateness limit; the limit on future times still holds.
+     * allowed to backfill) events may be older than the lateness limit, up to the raw retention; the limit on
+     * future times still holds.
      */
     public Result read(byte[] body, boolean ndjson, boolean backfill) {
         long now = clock.millis();
-        long oldest = backfill ? 0 : now - limits.maxAge().toMillis();
+        long oldest = now - (backfill ? backfillMaxAge : limits.maxAge()).toMillis();
         long newest = now + limits.maxFuture().toMillis();
         List<UsageEvent> events = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
@@ -108,7 +117,7 @@ public final class EventReader {
                 } else {
                     Draft d = new Draft(index, problems);
                     d.readObject(p);
-                    UsageEvent e = d.toEvent(oldest, newest);
+                    UsageEvent e = d.toEvent(oldest, newest, backfill);
                     if (e != null) {
                         events.add(e);
                     }
@@ -289,7 +298,7 @@ public final class EventReader {
             return c;
         }
 
-        UsageEvent toEvent(long oldest, long newest) {
+        UsageEvent toEvent(long oldest, long newest, boolean backfill) {
             require(id, "id");
             require(account, "account");
             require(model, "model");
@@ -299,7 +308,9 @@ public final class EventReader {
             if (timeMillis == null) {
                 require(null, "time");
             } else if (timeMillis < oldest) {
-                problem("time", oldest == 0 ? "is before 1970" : "is older than " + limits.maxAge().toDays() + " days");
+                problem("time", backfill ? "is older than the raw retention (" + backfillMaxAge.toDays()
+                        + " days), so it could not be recognised as a duplicate if imported again"
+                        : "is older than " + limits.maxAge().toDays() + " days");
             } else if (timeMillis > newest) {
                 problem("time", "is more than " + limits.maxFuture().toMinutes() + " minutes ahead of the server clock");
             }

@@ -31,11 +31,12 @@ class IngestController {
     private final IngestMetrics metrics;
 
     IngestController(UsageStore store, Clock clock, IngestProperties limits, IngestMetrics metrics,
-                     @Value("${tokenstats.quota-per-credit}") long quotaPerCredit) {
+                     @Value("${tokenstats.quota-per-credit}") long quotaPerCredit,
+                     @Value("${tokenstats.retention.raw}") java.time.Duration rawRetention) {
         this.store = store;
         this.metrics = metrics;
         this.limits = limits;
-        this.reader = new EventReader(clock, limits, quotaPerCredit);
+        this.reader = new EventReader(clock, limits, quotaPerCredit, rawRetention);
     }
 
     @PostMapping(path = "/api/v1/events", produces = MediaType.APPLICATION_JSON_VALUE)
