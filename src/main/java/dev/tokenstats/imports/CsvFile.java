@@ -63,7 +63,7 @@ final class CsvFile extends FileSource {
             throw new ImportFailure(file + ": the header has no 'account' column; give --account for all rows");
         }
         if (!ignored.isEmpty()) {
-            System.err.println("note: ignoring the columns " + ignored + " (not event fields)");
+            progress.println("note: ignoring the columns " + ignored + " (not event fields)");
         }
     }
 

@@ -17,7 +17,7 @@ abstract class FileSource implements Source {
 
     protected final Path file;
     protected final LineReader lines;
-    private final Progress progress;
+    protected final Progress progress;
     private long start;
 
     FileSource(Path file, Progress progress) throws IOException {

@@ -33,7 +33,7 @@ public final class ImportCommand {
               csv <file>          tokenstats events as CSV, header naming the fields   [--account A]
               ndjson <file>       tokenstats events, one JSON object per line
               azure-trace <file>  TIMESTAMP,ContextTokens,GeneratedTokens
-                  --account A --model M  [--key K] [--shift P1095D|to-now] [--quota-per-1k-tokens Q] [--id-prefix P]
+                  --account A --model M  [--key-name K] [--shift P1095D|to-now] [--quota-per-1k-tokens Q] [--id-prefix P]
 
             where to (default: in this process, into the store of the data folder):
               --tokenstats.data-dir=DIR       the store's folder (the server must not be running on it)
@@ -140,7 +140,7 @@ public final class ImportCommand {
             case "newapi" -> known.addAll(Set.of("table", "id-prefix", "account", "db-user", "db-password", "follow", "poll", "settle"));
             case "csv" -> known.add("account");
             case "ndjson" -> { }
-            case "azure-trace" -> known.addAll(Set.of("account", "model", "key", "shift", "quota-per-1k-tokens", "id-prefix"));
+            case "azure-trace" -> known.addAll(Set.of("account", "model", "key-name", "shift", "quota-per-1k-tokens", "id-prefix"));
             default -> throw new Options.UsageException("unknown kind '" + kind + "': newapi, csv, ndjson or azure-trace");
         }
         o.allowOnly(known);
@@ -236,7 +236,7 @@ public final class ImportCommand {
                     throw new Options.UsageException("--quota-per-1k-tokens must be >= 0");
                 }
                 yield new AzureTrace(Path.of(src), o.required("account", "the account the trace's calls belong to"),
-                        o.required("model", "the model the trace's calls went to"), o.get("key", ""), o.get("shift"), q,
+                        o.required("model", "the model the trace's calls went to"), o.get("key-name", ""), o.get("shift"), q,
                         o.get("id-prefix"), clock, progress);
             }
             default -> throw new IllegalStateException(kind);

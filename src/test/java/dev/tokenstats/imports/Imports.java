@@ -39,6 +39,23 @@ final class Imports {
         }
     }
 
+    /** A fresh folder, removed when the test JVM exits (after the stores in it are closed). */
+    static Path tempDir(String prefix) {
+        try {
+            Path dir = java.nio.file.Files.createTempDirectory("tokenstats-" + prefix + "-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var paths = java.nio.file.Files.walk(dir)) {
+                    paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (java.io.IOException ignored) {
+                    // best effort: a temp folder
+                }
+            }));
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static Run run(String... args) {
         return run(c -> { }, args);
     }
