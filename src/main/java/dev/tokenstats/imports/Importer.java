@@ -73,8 +73,13 @@ final class Importer {
         Deque<InFlight> inFlight = new ArrayDeque<>();
         try {
             while (true) {
-                Batch batch = queue.poll(1, TimeUnit.SECONDS);
+                // with writes in flight, don't wait for the reader: finish the oldest write (it may be the last for a while)
+                Batch batch = inFlight.isEmpty() ? queue.poll(1, TimeUnit.SECONDS) : queue.poll();
                 if (batch == null) {
+                    if (!inFlight.isEmpty()) {
+                        complete(inFlight.removeFirst());
+                        continue;
+                    }
                     if (caughtUp) {
                         progress.update(done, currentTotal(), "following: " + report.status() + "; waiting for new rows");
                     }
