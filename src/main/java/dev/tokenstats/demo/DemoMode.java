@@ -57,6 +57,7 @@ class DemoMode implements ApplicationRunner {
     private final Environment env;
     private final Path dataDir;
     private final long quotaPerCredit;
+    private volatile Fill lastFill;
 
     DemoMode(UsageStore store, Users users, IngestKeys ingestKeys, Clock clock, Environment env,
              @Value("${tokenstats.data-dir}") Path dataDir, @Value("${tokenstats.quota-per-credit}") long quotaPerCredit) {
@@ -73,7 +74,13 @@ class DemoMode implements ApplicationRunner {
     public void run(ApplicationArguments args) {
         ensureSignIns();
         Fill fill = fill();
+        lastFill = fill;
         print(fill);
+    }
+
+    /** What the fill at start did (null before it ran). */
+    Fill lastFill() {
+        return lastFill;
     }
 
     static String passwordOf(String username) {
