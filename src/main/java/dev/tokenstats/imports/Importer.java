@@ -91,6 +91,7 @@ final class Importer {
                 report.read(batch.rows());
                 Validation.Checked checked = validation.check(batch.rows());
                 report.rejected(checked.rejected());
+                report.adjusted(checked.rows());
                 inFlight.addLast(new InFlight(batch, writers.submit(() -> destination.write(checked))));
                 while (inFlight.size() >= settings.inFlight()) {
                     complete(inFlight.removeFirst());

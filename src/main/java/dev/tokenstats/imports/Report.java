@@ -47,6 +47,12 @@ final class Report {
                 firstRow = r.number();
             }
             lastRow = r.number();
+        }
+    }
+
+    /** Rows that passed the checks and carry a change the mapping made. */
+    synchronized void adjusted(List<Row> accepted) {
+        for (Row r : accepted) {
             if (r.adjusted() != null) {
                 adjusted++;
                 adjustments.merge(r.adjusted(), 1L, Long::sum);
