@@ -149,8 +149,9 @@ public final class ImportCommand {
                     ? "the SQLite file, a JDBC URL or SQL_DSN" : "a file") + "), got " + o.positional.size());
         }
         boolean api = o.get("url") != null;
-        if (!api && !o.springArgs.isEmpty() && o.springArgs.stream().noneMatch(a -> a.startsWith("--tokenstats.") || a.startsWith("--spring."))) {
-            throw new Options.UsageException("unknown options " + o.springArgs);
+        if (api && !o.springArgs.isEmpty()) {
+            throw new Options.UsageException(o.springArgs + " configure the store of an in-process import; with --url the"
+                    + " server's own settings apply");
         }
         int batch = o.integer("batch", 10_000, 1, 10_000);
         int inFlight = o.integer("in-flight", 2, 1, 8);

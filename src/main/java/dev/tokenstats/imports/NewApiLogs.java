@@ -79,8 +79,12 @@ final class NewApiLogs implements Source {
 
     @Override
     public void resume(String checkpoint) throws SQLException {
-        connection = db.connect();
-        connection.setAutoCommit(true);
+        try {
+            connection = db.connect();
+            connection.setAutoCommit(true);
+        } catch (SQLException e) {
+            throw new ImportFailure("cannot connect to " + db.shown() + ": " + e.getMessage(), e);
+        }
         columns = new HashSet<>();
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + table + " WHERE 1 = 0")) {
             ResultSetMetaData md = rs.getMetaData();

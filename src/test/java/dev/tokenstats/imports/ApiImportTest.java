@@ -160,6 +160,15 @@ class ApiImportTest {
         Run noKey = Imports.run("ndjson", file.toString(), "--url", "http://127.0.0.1:" + port);
         assertThat(noKey.status()).isEqualTo(64);
         assertThat(noKey.err()).contains("--url needs --key");
+
+        Run both = Imports.run("ndjson", file.toString(), "--url", "http://127.0.0.1:" + port, "--key", KEY,
+                "--tokenstats.data-dir=" + dir.resolve("d"));
+        assertThat(both.status()).isEqualTo(64);
+        assertThat(both.err()).contains("configure the store of an in-process import");
+
+        Run typo = Imports.run("ndjson", file.toString(), "--url", "http://127.0.0.1:" + port, "--key", KEY, "--folow");
+        assertThat(typo.status()).isEqualTo(64);
+        assertThat(typo.err()).contains("unknown option --folow");
     }
 
     static String event(String account, String id, long timeMs) {

@@ -118,6 +118,12 @@ class NewApiImportTest {
         assertThat(missing.status()).isEqualTo(64);
         assertThat(missing.err()).contains("no such file");
 
+        Run unreachable = Imports.run("newapi", "jdbc:mysql://127.0.0.1:1/newapi?user=root&password=secret",
+                "--tokenstats.data-dir=" + data);
+        assertThat(unreachable.status()).as(unreachable.toString()).isEqualTo(1);
+        assertThat(unreachable.err()).contains("cannot connect to jdbc:mariadb://127.0.0.1:1/newapi?user=***&password=***")
+                .doesNotContain("secret");
+
         try (NewApiLogsTable table = new NewApiLogsTable(Db.SQLITE, dir);
              var c = table.connect(); var s = c.createStatement()) {
             s.execute("CREATE TABLE not_logs (id integer, created_at integer)");
@@ -125,7 +131,7 @@ class NewApiImportTest {
             assertThat(wrong.status()).as(wrong.toString()).isEqualTo(1);
             assertThat(wrong.err()).contains("not a new-api/one-api logs table").contains("model_name");
         }
-        assertThat(Files.exists(data.resolve("imports"))).isFalse();
+        assertThat(data.resolve("imports")).doesNotExist();
     }
 
     static List<String> rejectsFile(Path data) throws java.io.IOException {
