@@ -6,25 +6,35 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The keys gateways ingest with. Only a SHA-256 of each key is stored (keys are long random secrets,
- * so a fast hash is the right one, as for API tokens); valid hashes are cached in memory.
+ * The keys gateways ingest with. Only a SHA-256 of each key is stored (see {@link Secrets}); the hashes of
+ * the valid keys are held in memory, so checking a key on every ingest request is one hash and one lookup.
  */
 @Service
 public class IngestKeys {
 
     private static final Logger log = LoggerFactory.getLogger(IngestKeys.class);
+
+    /** A key as listed (never the key itself). {@code revokedAt} is null while the key is valid. */
+    public record Info(String id, String name, Instant createdAt, Instant revokedAt) {
+    }
+
+    /** A new key: the only time {@code key} is shown. */
+    public record Created(String id, String name, String key) {
+        @Override
+        public String toString() {
+            return "Created[id=" + id + ", name=" + name + ", key=(hidden)]";
+        }
+    }
 
     private final JdbcClient jdbc;
     private final Clock clock;
@@ -37,51 +47,86 @@ public class IngestKeys {
     IngestKeys(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
         this.clock = clock;
-        reload();
-    }
-
-    private void reload() {
-        valid.clear();
         valid.addAll(jdbc.sql("SELECT key_hash FROM ingest_keys WHERE revoked_at IS NULL").query(String.class).list());
-        backfill.clear();
         backfill.addAll(jdbc.sql("SELECT key_hash FROM ingest_keys WHERE revoked_at IS NULL AND backfill").query(String.class).list());
     }
 
-    /** Registers {@code key} (idempotent, like {@link #register}) and allows it to backfill. */
-    public void registerBackfill(String name, String key) {
+    /** Registers {@code key} (idempotent, like {@link #register}) and allows it to backfill (unless it was revoked). */
+    public synchronized void registerBackfill(String name, String key) {
         register(name, key);
-        jdbc.sql("UPDATE ingest_keys SET backfill = true WHERE key_hash = ?").param(hash(key)).update();
-        reload();
-    }
-
-    /** Whether {@code key} is valid and may send history older than the lateness limit (imports). */
-    public boolean mayBackfill(String key) {
-        return key != null && !key.isEmpty() && backfill.contains(hash(key));
-    }
-
-    /** Registers {@code key} under {@code name} unless it is already registered; idempotent. */
-    public void register(String name, String key) {
-        String hash = hash(key);
-        boolean known = jdbc.sql("SELECT count(*) FROM ingest_keys WHERE key_hash = ?").param(hash)
-                .query(Long.class).single() > 0;
-        if (!known) {
-            jdbc.sql("INSERT INTO ingest_keys (id, name, key_hash, created_at) VALUES (?, ?, ?, ?)")
-                    .params(UUID.randomUUID().toString(), name, hash, LocalDateTime.now(clock.withZone(ZoneOffset.UTC)))
-                    .update();
+        String hash = Secrets.hash(key);
+        if (valid.contains(hash)) {
+            jdbc.sql("UPDATE ingest_keys SET backfill = true WHERE key_hash = ?").param(hash).update();
+            backfill.add(hash);
         }
-        reload();
+    }
+
+    /** Whether the key with this hash may send history older than the lateness limit (imports). */
+    boolean mayBackfillHash(String hash) {
+        return backfill.contains(hash) && valid.contains(hash);
+    }
+
+    /** Registers {@code key} under {@code name} unless it is already registered (or was revoked); idempotent. */
+    public void register(String name, String key) {
+        String hash = Secrets.hash(key);
+        var revoked = jdbc.sql("SELECT revoked_at IS NOT NULL FROM ingest_keys WHERE key_hash = ?").param(hash)
+                .query(Boolean.class).optional();
+        if (revoked.isEmpty()) {
+            insert(name, hash);
+        } else if (revoked.get()) {
+            log.warn("the ingest key '{}' was revoked; it stays revoked (create a new key)", name);
+        }
+    }
+
+    /** Creates a new random key. */
+    public Created create(String name) {
+        name = Secrets.name(name, "an ingest key");
+        String key = Secrets.generate("tsi_");
+        String id = insert(name, Secrets.hash(key));
+        log.info("ingest key {} ('{}') created", id, name);
+        return new Created(id, name, key);
+    }
+
+    private String insert(String name, String hash) {
+        String id = UUID.randomUUID().toString();
+        jdbc.sql("INSERT INTO ingest_keys (id, name, key_hash, created_at) VALUES (?, ?, ?, ?)")
+                .params(id, name, hash, LocalDateTime.now(clock.withZone(ZoneOffset.UTC))).update();
+        valid.add(hash);
+        return id;
+    }
+
+    public List<Info> list() {
+        return jdbc.sql("SELECT id, name, created_at, revoked_at FROM ingest_keys ORDER BY created_at, id")
+                .query((rs, n) -> new Info(rs.getString(1), rs.getString(2), instant(rs.getObject(3, LocalDateTime.class)),
+                        instant(rs.getObject(4, LocalDateTime.class))))
+                .list();
+    }
+
+    /** Revokes a valid key at once; false when there is no valid key with that id. */
+    public synchronized boolean revoke(String id) {
+        var hash = jdbc.sql("SELECT key_hash FROM ingest_keys WHERE id = ? AND revoked_at IS NULL").param(id)
+                .query(String.class).optional();
+        if (hash.isEmpty()) {
+            return false;
+        }
+        jdbc.sql("UPDATE ingest_keys SET revoked_at = ? WHERE id = ?")
+                .params(LocalDateTime.now(clock.withZone(ZoneOffset.UTC)), id).update();
+        valid.remove(hash.get());
+        backfill.remove(hash.get());
+        log.info("ingest key {} revoked", id);
+        return true;
     }
 
     public boolean isValid(String key) {
-        return key != null && !key.isEmpty() && valid.contains(hash(key));
+        return key != null && !key.isEmpty() && valid.contains(Secrets.hash(key));
     }
 
-    static String hash(String key) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    boolean isValidHash(String hash) {
+        return valid.contains(hash);
+    }
+
+    static Instant instant(LocalDateTime utc) {
+        return utc == null ? null : utc.toInstant(ZoneOffset.UTC);
     }
 
     /** {@code TOKENSTATS_INGEST_KEY} in the environment (or {@code tokenstats.ingest-key}) registers that key at start. */

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationStartedEvent;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.core.userdetails.UserDetails;
@@ -15,9 +16,11 @@ import org.springframework.stereotype.Service;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** The people who sign in. Passwords are hashed by Spring Security's delegating encoder (bcrypt). */
@@ -28,14 +31,21 @@ public class Users implements UserDetailsService {
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
     private static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
 
+    /** A user as listed (never the password hash). */
+    public record Info(String username, Viewer.Role role, String account, Instant createdAt) {
+    }
+
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
     private final PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
     private final String adminPassword;
 
-    Users(JdbcClient jdbc, Clock clock, @Value("${tokenstats.admin-password:}") String adminPassword) {
+    Users(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events,
+          @Value("${tokenstats.admin-password:}") String adminPassword) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.events = events;
         this.adminPassword = adminPassword;
     }
 
@@ -44,7 +54,7 @@ public class Users implements UserDetailsService {
     }
 
     /** Creates a user; {@code account} is required for members and optional for admins. */
-    public Viewer create(String username, String password, Viewer.Role role, String account) {
+    public synchronized Viewer create(String username, String password, Viewer.Role role, String account) {
         if (username == null || !USERNAME.matcher(username).matches()) {
             throw new IllegalArgumentException("username must be 1-64 characters of A-Z a-z 0-9 . _ @ -");
         }
@@ -76,6 +86,55 @@ public class Users implements UserDetailsService {
             throw new IllegalArgumentException("password must be 8-128 characters");
         }
         jdbc.sql("UPDATE users SET password_hash = ? WHERE username = ?").params(encoder.encode(newPassword), username).update();
+    }
+
+    /**
+     * Changes a user's own password after checking the current one.
+     *
+     * @return false (and nothing changed) when {@code currentPassword} is not the user's password
+     */
+    public boolean changeOwnPassword(String username, String currentPassword, String newPassword) {
+        UserAccount user = find(username);
+        if (user == null || currentPassword == null || !encoder.matches(currentPassword, user.getPassword())) {
+            return false;
+        }
+        changePassword(username, newPassword);
+        log.info("user {} changed their password", username);
+        return true;
+    }
+
+    public List<Info> list() {
+        return jdbc.sql("SELECT username, role, account, created_at FROM users ORDER BY username")
+                .query((rs, n) -> new Info(rs.getString(1), Viewer.Role.valueOf(rs.getString(2)), rs.getString(3),
+                        IngestKeys.instant(rs.getObject(4, LocalDateTime.class))))
+                .list();
+    }
+
+    /** The distinct accounts users belong to. */
+    public List<String> accounts() {
+        return jdbc.sql("SELECT DISTINCT account FROM users WHERE account IS NOT NULL ORDER BY account")
+                .query(String.class).list();
+    }
+
+    /**
+     * Deletes a user, their tokens and (through {@link UserRemoved}) their sessions.
+     *
+     * @return false when there is no such user
+     * @throws IllegalStateException when it is the last admin
+     */
+    public synchronized boolean delete(String username) {
+        UserAccount user = find(username);
+        if (user == null) {
+            return false;
+        }
+        int deleted = jdbc.sql("DELETE FROM users WHERE username = ? AND (role <> 'admin'"
+                + " OR (SELECT count(*) FROM users WHERE role = 'admin') > 1)").param(username).update();
+        if (deleted == 0) {
+            throw new IllegalStateException("cannot delete the last admin; create another admin first");
+        }
+        log.info("user {} deleted", username);
+        events.publishEvent(new UserRemoved(username));
+        return true;
     }
 
     private LocalDateTime now() {

@@ -4,11 +4,13 @@ import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 
+import java.io.Serializable;
+
 /**
  * The person (or their script) reading usage: the one place that decides which account a read is for.
  * Members read only their own account; admins read any account they name.
  */
-public record Viewer(String username, Role role, String account) {
+public record Viewer(String username, Role role, String account) implements Serializable {
 
     public enum Role { member, admin }
 

@@ -24,6 +24,12 @@ public interface UsageStore {
      */
     List<Totals> sum(SeriesFilter filter, long[] boundaries, boolean byModel);
 
+    /**
+     * Sums every account's events in [fromMinute, toMinute): one row per account the store holds any
+     * event of (zero figures when none falls in the period), ordered by account.
+     */
+    List<AccountTotals> perAccount(long fromMinute, long toMinute);
+
     /** The busiest minute within [fromMinute, toMinute). */
     Peak peak(SeriesFilter filter, long fromMinute, long toMinute);
 

@@ -679,7 +679,9 @@ class IngestApiTest {
             storedBefore = app.getBean(UsageStore.class).events(account, Long.MIN_VALUE, Long.MAX_VALUE);
         }
         assertThat(storedBefore).hasSize(300);
-        assertThat(dir.resolve("tokenstats.duckdb")).exists();
+        if (dev.tokenstats.store.Engine.current() == dev.tokenstats.store.Engine.DUCKDB) {
+            assertThat(dir.resolve("tokenstats.duckdb")).exists(); // the restart reads the same embedded file
+        }
 
         try (ConfigurableApplicationContext app = startApp(dir)) {
             GatewayClient client = new GatewayClient(port(app), KEY);

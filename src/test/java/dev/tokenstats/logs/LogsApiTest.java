@@ -118,6 +118,9 @@ class LogsApiTest {
         assertThat(first.get("credits").asString()).isEqualTo(new java.math.BigDecimal(java.math.BigInteger.valueOf(e.creditNanos()), 9).stripTrailingZeros().toPlainString());
         assertThat(first.get("status").asString()).isEqualTo(e.error() ? "error" : "success");
         assertThat(first.has("account")).isFalse();
+        JsonNode page = json.readTree(get("alice", "alice-password", "/api/v1/logs?" + period() + "&limit=1").body());
+        Instant logsSince = Instant.parse(page.get("logs_since").asString()); // how far back the logs go (retention)
+        assertThat(logsSince).isBetween(Instant.now().minus(java.time.Duration.ofDays(401)), Instant.now().minus(java.time.Duration.ofDays(399)));
         assertThat(first.has("channel")).isFalse();
         JsonNode asAdmin = json.readTree(get("root", "root-password", "/api/v1/logs?account=acme&" + period() + "&limit=1").body())
                 .get("items").get(0);

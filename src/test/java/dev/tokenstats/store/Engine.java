@@ -43,4 +43,12 @@ public enum Engine {
     }
 
     public abstract Opened open(Place place, Clock clock);
+
+    /**
+     * The engine the engine-agnostic tests run on: {@code -Dtokenstats.test.engine=postgres} (the second
+     * surefire run of bin/test) or DuckDB.
+     */
+    public static Engine current() {
+        return valueOf(System.getProperty("tokenstats.test.engine", "duckdb").toUpperCase(java.util.Locale.ROOT));
+    }
 }

@@ -230,4 +230,31 @@ class UsageStoreContractTest {
             }
         }
     }
+
+    /** Retention drops old raw events in bulk; the rollups, and so every dashboard figure, stay. */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void retentionDropsOldRawEventsAndKeepsTheirSums(Engine engine) {
+        Random r = new Random(8);
+        java.time.Duration day = java.time.Duration.ofDays(1);
+        List<UsageEvent> events = new ArrayList<>();
+        for (int i = 0; i < 600; i++) { // one event every ~19 hours over the last 480 days
+            events.add(event(r, "acct", "ret-" + i, NOW.minus(day.multipliedBy(480)).toEpochMilli() + i * 69_120_000L));
+        }
+        long cutoff = NOW.minus(day.multipliedBy(400)).toEpochMilli();
+        long[] allTime = {NOW_MIN - 481 * 1440, NOW_MIN + 1};
+        try (Engine.Place place = Engine.Place.fresh(dir); Engine.Opened db = engine.open(place, new MutableClock(NOW))) {
+            db.store().append(events);
+            List<Totals> before = db.store().sum(SeriesFilter.all("acct"), allTime, true);
+            db.store().dropRawBefore(cutoff);
+            List<UsageEvent> kept = db.store().events("acct", 0, Long.MAX_VALUE);
+            assertThat(kept).isNotEmpty().allMatch(e -> e.timeMillis() >= cutoff - 31L * 86_400_000L);
+            assertThat(kept).containsAll(events.stream().filter(e -> e.timeMillis() >= cutoff).toList());
+            assertThat(kept.size()).isLessThan(events.size());
+            assertThat(normalise(db.store().sum(SeriesFilter.all("acct"), allTime, true))).isEqualTo(normalise(before));
+            // recent events are still deduplicated after retention
+            List<UsageEvent> recent = events.subList(events.size() - 20, events.size());
+            assertThat(db.store().append(recent)).isEqualTo(new AppendResult(0, 20));
+        }
+    }
 }

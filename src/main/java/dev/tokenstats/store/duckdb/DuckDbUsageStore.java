@@ -1,5 +1,6 @@
 package dev.tokenstats.store.duckdb;
 
+import dev.tokenstats.store.AccountTotals;
 import dev.tokenstats.store.AppendResult;
 import dev.tokenstats.store.EventQuery;
 import dev.tokenstats.store.Peak;
@@ -27,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -265,6 +267,29 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
             merged.merge(bucket + "\u0000" + model, t, Totals::plus);
         });
         return List.copyOf(merged.values());
+    }
+
+    /**
+     * The account series of every account, summed over one bucket and grouped by series (the
+     * {@code byModel} grouping of {@link RollupSql#sum} groups by series id, here one per account).
+     */
+    @Override
+    public List<AccountTotals> perAccount(long fromMinute, long toMinute) {
+        List<Series> accounts = open.series().accountSeries();
+        if (accounts.isEmpty() || toMinute <= fromMinute) {
+            return List.of();
+        }
+        Map<Integer, String> accountOf = new HashMap<>();
+        accounts.forEach(s -> accountOf.put(s.id(), s.account()));
+        TreeMap<String, Totals> out = new TreeMap<>();
+        accounts.forEach(s -> out.put(s.account(), Totals.zero(0, null)));
+        String sql = RollupSql.sum(accounts.stream().mapToInt(Series::id).toArray(), new long[] {fromMinute, toMinute}, true);
+        query(sql, rs -> out.merge(accountOf.get(rs.getInt(2)), new Totals(0, null, rs.getLong(3), rs.getLong(4),
+                rs.getLong(5), rs.getBigDecimal(6).toBigIntegerExact(), rs.getLong(7), rs.getLong(8), rs.getLong(9),
+                rs.getLong(10), rs.getLong(11)), Totals::plus));
+        List<AccountTotals> list = new ArrayList<>(out.size());
+        out.forEach((account, totals) -> list.add(new AccountTotals(account, totals)));
+        return list;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.tokenstats.store.AppendResult;
 import dev.tokenstats.store.StoreUnavailableException;
 import dev.tokenstats.store.UsageEvent;
 import dev.tokenstats.store.duckdb.SeriesIndex.Series;
+import dev.tokenstats.store.internal.RollupMetrics;
 import dev.tokenstats.store.duckdb.SeriesIndex.SeriesKey;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -62,7 +63,7 @@ final class GroupCommit implements AutoCloseable {
     /** Fold after this many recent rollup rows, or when idle {@link #FOLD_INTERVAL_MS} after the last fold. */
     static final long FOLD_ROWS = 400_000;
     static final long FOLD_INTERVAL_MS = 2_000;
-    private static final String[] METRICS = PreparedBatch.METRICS;
+    private static final String[] METRICS = RollupMetrics.NAMES;
     private static final int CREDITS = Arrays.asList(METRICS).indexOf("credit_nanos");
 
     private record Pending(PreparedBatch batch, CompletableFuture<AppendResult> result) {
@@ -415,8 +416,8 @@ final class GroupCommit implements AutoCloseable {
                 long minute = m.getKey();
                 long quarter = Math.floorDiv(minute, 15) * 15;
                 for (long id : ids) {
-                    PreparedBatch.addInto(perMinute.computeIfAbsent((id << 32) | minute, x -> new long[METRICS.length]), m.getValue());
-                    PreparedBatch.addInto(perQuarter.computeIfAbsent((id << 32) | quarter, x -> new long[METRICS.length]), m.getValue());
+                    RollupMetrics.addInto(perMinute.computeIfAbsent((id << 32) | minute, x -> new long[METRICS.length]), m.getValue());
+                    RollupMetrics.addInto(perQuarter.computeIfAbsent((id << 32) | quarter, x -> new long[METRICS.length]), m.getValue());
                 }
             }
         }

@@ -1,6 +1,7 @@
 package dev.tokenstats.store.duckdb;
 
 import dev.tokenstats.store.UsageEvent;
+import dev.tokenstats.store.internal.RollupMetrics;
 
 import java.util.HashMap;
 import java.util.List;
@@ -14,9 +15,6 @@ import java.util.Map;
  */
 final class PreparedBatch {
 
-    /** Metric columns of the rollup tables, in order. */
-    static final String[] METRICS = {"requests", "errors", "quota", "credit_nanos", "prompt_tokens",
-            "completion_tokens", "cached_tokens", "duration_sum", "duration_count"};
 
     record Combo(String account, String model, String key, boolean error) {
     }
@@ -71,25 +69,9 @@ final class PreparedBatch {
                 minutes = out.computeIfAbsent(last, c -> new HashMap<>());
                 lastMinutes = minutes;
             }
-            long[] m = minutes.computeIfAbsent(e.epochMinute(), k -> new long[METRICS.length]);
-            m[0]++;
-            m[1] += e.error() ? 1 : 0;
-            m[2] += e.quota();
-            m[3] += e.creditNanos();
-            m[4] += e.promptTokens();
-            m[5] += e.completionTokens();
-            m[6] += e.cachedTokens();
-            if (e.durationMs() >= 0) {
-                m[7] += e.durationMs();
-                m[8]++;
-            }
+            RollupMetrics.add(minutes.computeIfAbsent(e.epochMinute(), k -> RollupMetrics.zero()), e);
         }
         return out;
     }
 
-    static void addInto(long[] target, long[] delta) {
-        for (int i = 0; i < target.length; i++) {
-            target[i] = Math.addExact(target[i], delta[i]); // cannot overflow within the per-event limits; fail loudly if it did
-        }
-    }
 }

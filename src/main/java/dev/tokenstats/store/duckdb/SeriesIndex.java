@@ -92,6 +92,13 @@ final class SeriesIndex {
         });
     }
 
+    /** The committed account series (one per account), in no particular order. */
+    List<Series> accountSeries() {
+        List<Series> out = new ArrayList<>();
+        byAccount.values().forEach(list -> list.stream().filter(Series::isAccount).forEach(out::add));
+        return out;
+    }
+
     /**
      * The committed series whose rollups answer {@code filter}: the account series when unfiltered and
      * ungrouped, model series when only models narrow it, full series otherwise.

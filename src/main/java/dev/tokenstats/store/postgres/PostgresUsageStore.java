@@ -1,5 +1,6 @@
 package dev.tokenstats.store.postgres;
 
+import dev.tokenstats.store.AccountTotals;
 import dev.tokenstats.store.AppendResult;
 import dev.tokenstats.store.EventQuery;
 import dev.tokenstats.store.Peak;
@@ -8,6 +9,7 @@ import dev.tokenstats.store.StoreUnavailableException;
 import dev.tokenstats.store.Totals;
 import dev.tokenstats.store.UsageEvent;
 import dev.tokenstats.store.UsageStore;
+import dev.tokenstats.store.internal.RollupMetrics;
 import dev.tokenstats.store.internal.RollupPlan;
 
 import javax.sql.DataSource;
@@ -46,8 +48,7 @@ import java.util.stream.Collectors;
  */
 public final class PostgresUsageStore implements UsageStore {
 
-    private static final String[] METRICS = {"requests", "errors", "quota", "credit_nanos", "prompt_tokens",
-            "completion_tokens", "cached_tokens", "duration_sum", "duration_count"};
+    private static final String[] METRICS = RollupMetrics.NAMES;
     private static final String SUMS = "sum(requests)::bigint, sum(errors)::bigint, sum(quota)::bigint,"
             + " sum(credit_nanos)::numeric, sum(prompt_tokens)::bigint, sum(completion_tokens)::bigint,"
             + " sum(cached_tokens)::bigint, sum(duration_sum)::bigint, sum(duration_count)::bigint";
@@ -180,26 +181,12 @@ public final class PostgresUsageStore implements UsageStore {
                     seriesIds.get(new SeriesKey(e.account(), e.model(), e.key(), e.error())),
                     seriesIds.get(new SeriesKey(e.account(), e.model(), null, null)),
                     seriesIds.get(new SeriesKey(e.account(), null, null, null))}) {
-                add(perMinute.computeIfAbsent(((long) id << 32) | minute, k -> new long[METRICS.length]), e);
-                add(perQuarter.computeIfAbsent(((long) id << 32) | quarter, k -> new long[METRICS.length]), e);
+                RollupMetrics.add(perMinute.computeIfAbsent(((long) id << 32) | minute, k -> RollupMetrics.zero()), e);
+                RollupMetrics.add(perQuarter.computeIfAbsent(((long) id << 32) | quarter, k -> RollupMetrics.zero()), e);
             }
         }
         upsert(c, RollupPlan.MINUTE, perMinute);
         upsert(c, RollupPlan.QUARTER, perQuarter);
-    }
-
-    private static void add(long[] m, UsageEvent e) {
-        m[0]++;
-        m[1] += e.error() ? 1 : 0;
-        m[2] += e.quota();
-        m[3] += e.creditNanos();
-        m[4] += e.promptTokens();
-        m[5] += e.completionTokens();
-        m[6] += e.cachedTokens();
-        if (e.durationMs() >= 0) {
-            m[7] += e.durationMs();
-            m[8]++;
-        }
     }
 
     /** Rows arrive sorted by (series, minute), so concurrent upserts lock rows in one order. */
@@ -411,6 +398,24 @@ public final class PostgresUsageStore implements UsageStore {
                 rs.getLong(5), rs.getBigDecimal(6).toBigIntegerExact(), rs.getLong(7), rs.getLong(8), rs.getLong(9),
                 rs.getLong(10), rs.getLong(11))));
         return out;
+    }
+
+    /** The account series (model NULL) of every account, summed over [fromMinute, toMinute). */
+    @Override
+    public List<AccountTotals> perAccount(long fromMinute, long toMinute) {
+        if (toMinute <= fromMinute) {
+            return List.of();
+        }
+        TreeMap<String, Totals> out = new TreeMap<>();
+        query("SELECT account FROM series WHERE model IS NULL", List.of(), rs -> out.put(rs.getString(1), Totals.zero(0, null)));
+        String sql = "SELECT s.account, " + SUMS + " FROM (" + source(new long[] {fromMinute, toMinute}) + ") r"
+                + " JOIN series s ON s.id = r.series WHERE s.model IS NULL GROUP BY s.account";
+        query(sql, List.of(), rs -> out.put(rs.getString(1), new Totals(0, null, rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                rs.getBigDecimal(5).toBigIntegerExact(), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
+                rs.getLong(10))));
+        List<AccountTotals> list = new ArrayList<>(out.size());
+        out.forEach((account, totals) -> list.add(new AccountTotals(account, totals)));
+        return list;
     }
 
     @Override

@@ -1,0 +1,159 @@
+package dev.tokenstats.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Ingestion on the shared store (issue 5): two tokenstats instances on one PostgreSQL (127.0.0.1:5432,
+ * database `test`, a fresh schema), N events in 1,000-event NDJSON batches prepared before the clock,
+ * posted by 4 client threads alternating between the instances; prints events/s and p50/p99, then checks
+ * the stored count. Usage: bench/ingest-postgres.sh [N]   (default 1,000,000)
+ */
+public final class PostgresIngestBench {
+
+    static final String KEY = "pg-bench-key";
+    static final String DB = "jdbc:postgresql://127.0.0.1:5432/test";
+    static final java.util.regex.Pattern ACCEPTED = java.util.regex.Pattern.compile("\"accepted\":(\\d+)");
+
+    public static void main(String[] args) throws Exception {
+        long n = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 1_000_000;
+        String schema = "bench_" + Long.toString(System.nanoTime(), 36);
+        Path work = Files.createTempDirectory("tokenstats-pg-bench");
+        List<Process> servers = new ArrayList<>();
+        List<URI> bases = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                int port;
+                try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    port = s.getLocalPort();
+                }
+                ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx1g", "-jar", Path.of("target/tokenstats.jar").toAbsolutePath().toString(),
+                        "--server.port=" + port, "--tokenstats.data-dir=" + work.resolve("data" + i),
+                        "--tokenstats.store=postgres", "--spring.datasource.url=" + DB + "?currentSchema=" + schema,
+                        "--spring.datasource.username=postgres", "--spring.flyway.schemas=" + schema,
+                        "--spring.flyway.default-schema=" + schema, "--spring.datasource.hikari.maximum-pool-size=16")
+                        .redirectErrorStream(true).redirectOutput(work.resolve("server" + i + ".log").toFile());
+                pb.environment().put("TOKENSTATS_INGEST_KEY", KEY);
+                servers.add(pb.start());
+                bases.add(URI.create("http://127.0.0.1:" + port));
+                if (i == 0) {
+                    awaitHealthy(bases.get(0)); // the first runs the migrations
+                }
+            }
+            awaitHealthy(bases.get(1));
+
+            long now = System.currentTimeMillis();
+            List<String> bodies = new ArrayList<>();
+            for (long b = 0; b < n / 1000; b++) {
+                StringBuilder body = new StringBuilder(280_000);
+                for (int i = 0; i < 1000; i++) {
+                    long k = b * 1000 + i;
+                    body.append("{\"id\":\"pg-").append(k).append("\",\"account\":\"acct-").append(k % 7 == 0 ? 0 : k % 200)
+                            .append("\",\"time\":").append(now - 3_600_000L + (k * 3_600_000L / n)).append(",\"model\":\"model-")
+                            .append(k % 29 % 13).append("\",\"key\":\"key-").append(k % 5).append("\",\"prompt_tokens\":")
+                            .append(200 + k % 4000).append(",\"completion_tokens\":").append(10 + k % 800)
+                            .append(",\"quota\":").append(500 + k % 40_000).append(",\"duration_ms\":").append(300 + k % 8000)
+                            .append(",\"status\":\"").append(k % 67 == 0 ? "error" : "success").append("\"}\n");
+                }
+                bodies.add(body.toString());
+            }
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            AtomicInteger next = new AtomicInteger();
+            AtomicLong accepted = new AtomicLong();
+            ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+            long t0 = System.nanoTime();
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                Thread th = new Thread(() -> {
+                    int i;
+                    while ((i = next.getAndIncrement()) < bodies.size()) {
+                        HttpRequest req = HttpRequest.newBuilder(bases.get(thread % 2).resolve("/api/v1/events"))
+                                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/x-ndjson")
+                                .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i))).build();
+                        while (true) {
+                            long r0 = System.nanoTime();
+                            try {
+                                HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+                                if (r.statusCode() == 200) {
+                                    latencies.add(System.nanoTime() - r0);
+                                    java.util.regex.Matcher m = ACCEPTED.matcher(r.body());
+                                    if (m.find()) {
+                                        accepted.addAndGet(Long.parseLong(m.group(1)));
+                                    }
+                                    break;
+                                }
+                                Thread.sleep(100); // 429/503: retry
+                            } catch (IOException | InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                    }
+                });
+                th.start();
+                threads.add(th);
+            }
+            for (Thread th : threads) {
+                th.join();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            List<Long> lat = new ArrayList<>(latencies);
+            lat.sort(null);
+            long stored;
+            try (Connection c = DriverManager.getConnection(DB, "postgres", ""); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT count(*) FROM " + schema + ".events")) {
+                rs.next();
+                stored = rs.getLong(1);
+            }
+            System.out.printf("PostgreSQL, 2 instances, 4 client threads: %,d events in %.1f s = %,.0f events/s;"
+                            + " request p50 %.0f ms p99 %.0f ms; accepted %,d, stored %,d (%s); load average %s%n",
+                    n, seconds, n / seconds, lat.get(lat.size() / 2) / 1e6, lat.get(lat.size() * 99 / 100) / 1e6,
+                    accepted.get(), stored, stored == n && accepted.get() == n ? "exact" : "MISMATCH",
+                    Files.readString(Path.of("/proc/loadavg")).trim());
+        } finally {
+            servers.forEach(Process::destroy);
+            for (Process p : servers) {
+                p.waitFor();
+            }
+            try (Connection c = DriverManager.getConnection(DB, "postgres", ""); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+
+    static void awaitHealthy(URI base) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/actuator/health")).timeout(Duration.ofSeconds(3)).build(),
+                        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                if (r.statusCode() == 200 && r.body().contains("UP")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(300);
+        }
+        throw new IOException(base + " not healthy");
+    }
+}
