@@ -130,11 +130,6 @@ public final class ImportCommand {
             return args.length == 0 ? 64 : 0;
         }
         String kind = args[0];
-        Options o = Options.parse(Arrays.copyOfRange(args, 1, args.length), FLAGS);
-        if (o.flag("help")) {
-            out.print(USAGE);
-            return 0;
-        }
         Set<String> known = new HashSet<>(COMMON);
         switch (kind) {
             case "newapi" -> known.addAll(Set.of("table", "id-prefix", "account", "db-user", "db-password", "follow", "poll", "settle"));
@@ -143,7 +138,11 @@ public final class ImportCommand {
             case "azure-trace" -> known.addAll(Set.of("account", "model", "key-name", "shift", "quota-per-1k-tokens", "id-prefix"));
             default -> throw new Options.UsageException("unknown kind '" + kind + "': newapi, csv, ndjson or azure-trace");
         }
-        o.allowOnly(known);
+        Options o = Options.parse(Arrays.copyOfRange(args, 1, args.length), FLAGS, known);
+        if (o.flag("help")) {
+            out.print(USAGE);
+            return 0;
+        }
         if (o.positional.size() != 1) {
             throw new Options.UsageException(kind + " takes one source (" + (kind.equals("newapi")
                     ? "the SQLite file, a JDBC URL or SQL_DSN" : "a file") + "), got " + o.positional.size());

@@ -20,7 +20,8 @@ final class Options {
     final Map<String, String> values = new LinkedHashMap<>();
     final List<String> springArgs = new ArrayList<>();
 
-    static Options parse(String[] args, Set<String> flags) {
+    /** Parses {@code args}; {@code known} are the options (flags included) that may appear. */
+    static Options parse(String[] args, Set<String> flags, Set<String> known) {
         Options o = new Options();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -44,6 +45,9 @@ final class Options {
                 }
                 o.springArgs.add("--" + name + "=" + value);
                 continue;
+            }
+            if (!known.contains(name)) {
+                throw new UsageException("unknown option --" + name);
             }
             if (flags.contains(name)) {
                 if (value != null && !value.equals("true") && !value.equals("false")) {
@@ -124,15 +128,6 @@ final class Options {
             };
         } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
             throw new UsageException(what + " must be a duration such as 5s, 2m, 1h, 3d or PT5S (got '" + v + "')");
-        }
-    }
-
-    /** Fails on options this importer does not know (a typo must not be ignored). */
-    void allowOnly(Set<String> known) {
-        for (String name : values.keySet()) {
-            if (!known.contains(name)) {
-                throw new UsageException("unknown option --" + name);
-            }
         }
     }
 

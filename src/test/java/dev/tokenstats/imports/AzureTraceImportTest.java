@@ -1,7 +1,6 @@
 package dev.tokenstats.imports;
 
 import dev.tokenstats.imports.Imports.Run;
-import dev.tokenstats.store.DuckDbFixture;
 import dev.tokenstats.store.Totals;
 import dev.tokenstats.store.UsageEvent;
 import org.junit.jupiter.api.Test;
@@ -11,7 +10,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -66,16 +64,16 @@ class AzureTraceImportTest {
         Sums sums = Sums.of(code, q);
         assertThat(run.count("imported")).isEqualTo(sums.rows());
 
-        try (DuckDbFixture db = new DuckDbFixture(data, Clock.systemUTC())) {
-            Totals t = Imports.totals(db.store, "azure-code");
+        try (ImportStore db = Imports.open(data)) {
+            Totals t = Imports.totals(db.store(), "azure-code");
             assertThat(t.requests()).isEqualTo(sums.rows());
             assertThat(t.promptTokens()).isEqualTo(sums.context());
             assertThat(t.completionTokens()).isEqualTo(sums.generated());
             assertThat(t.quota()).isEqualTo(sums.quota());
             long shift = Duration.ofDays(1095).toMillis();
-            assertThat(db.store.timeRange("azure-code")).get()
+            assertThat(db.store().timeRange("azure-code")).get()
                     .satisfies(r -> assertThat(r).containsExactly(sums.firstMs() + shift, sums.lastMs() + shift));
-            UsageEvent first = db.store.events("azure-code", sums.firstMs() + shift, sums.firstMs() + shift + 1).get(0);
+            UsageEvent first = db.store().events("azure-code", sums.firstMs() + shift, sums.firstMs() + shift + 1).get(0);
             assertThat(first.model()).isEqualTo("gpt-4o");
             assertThat(first.key()).isEqualTo("copilot");
             assertThat(first.id()).isEqualTo("azure-AzureLLMInferenceTrace_code-2");
@@ -124,14 +122,14 @@ class AzureTraceImportTest {
         assertThat(resumed.count("imported")).as(resumed.toString()).isEqualTo(sums.rows() - firstPart);
         assertThat(resumed.count("duplicates")).isZero();
 
-        try (DuckDbFixture db = new DuckDbFixture(data, Clock.systemUTC())) {
-            Totals t = Imports.totals(db.store, "azure-conv");
+        try (ImportStore db = Imports.open(data)) {
+            Totals t = Imports.totals(db.store(), "azure-conv");
             assertThat(t.requests()).isEqualTo(sums.rows());
             assertThat(t.promptTokens()).isEqualTo(sums.context());
             assertThat(t.completionTokens()).isEqualTo(sums.generated());
             assertThat(t.quota()).isEqualTo(sums.quota());
             // one shift for both runs (kept in the checkpoint): the trace's span is intact
-            long[] range = db.store.timeRange("azure-conv").orElseThrow();
+            long[] range = db.store().timeRange("azure-conv").orElseThrow();
             assertThat(range[1] - range[0]).isEqualTo(sums.lastMs() - sums.firstMs());
         }
     }

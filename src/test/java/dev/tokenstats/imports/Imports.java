@@ -1,6 +1,5 @@
 package dev.tokenstats.imports;
 
-import dev.tokenstats.store.DuckDbFixture;
 import dev.tokenstats.store.SeriesFilter;
 import dev.tokenstats.store.Totals;
 import dev.tokenstats.store.UsageEvent;
@@ -10,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -71,10 +69,18 @@ final class Imports {
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    /** Every stored event of {@code account} (the store of {@code dataDir}, opened after the import closed it). */
+    /**
+     * The store of {@code dataDir}, opened as the importer opens it (after the import closed it): the embedded
+     * DuckDB file, or — in the PostgreSQL run of the tests — the PostgreSQL schema of that folder.
+     */
+    static ImportStore open(Path dataDir) {
+        return ImportStore.open(List.of("--tokenstats.data-dir=" + dataDir));
+    }
+
+    /** Every stored event of {@code account}. */
     static List<UsageEvent> events(Path dataDir, String account) {
-        try (DuckDbFixture db = new DuckDbFixture(dataDir, Clock.systemUTC())) {
-            return db.store.events(account, Long.MIN_VALUE / 4, Long.MAX_VALUE / 4);
+        try (ImportStore s = open(dataDir)) {
+            return s.store().events(account, Long.MIN_VALUE / 4, Long.MAX_VALUE / 4);
         }
     }
 
@@ -82,11 +88,5 @@ final class Imports {
     static Totals totals(UsageStore store, String account) {
         List<Totals> t = store.sum(SeriesFilter.all(account), new long[] {0, 60_000_000L}, false);
         return t.isEmpty() ? Totals.zero(0, null) : t.get(0);
-    }
-
-    static Totals totals(Path dataDir, String account) {
-        try (DuckDbFixture db = new DuckDbFixture(dataDir, Clock.systemUTC())) {
-            return totals(db.store, account);
-        }
     }
 }

@@ -3,9 +3,9 @@ package dev.tokenstats.imports;
 import dev.tokenstats.imports.Imports.Run;
 import dev.tokenstats.imports.NewApiLogsTable.Db;
 import dev.tokenstats.imports.NewApiLogsTable.Log;
-import dev.tokenstats.store.DuckDbFixture;
 import dev.tokenstats.store.Totals;
 import dev.tokenstats.store.UsageEvent;
+import dev.tokenstats.store.UsageStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,7 +14,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -141,29 +140,33 @@ class NewApiImportTest {
         }
     }
 
-    /** Every consume row with quota >= 0 is one stored event with each field mapped; the rollups equal the table's sums. */
     static void verifyStore(Path data, List<Log> consume) {
+        try (ImportStore s = Imports.open(data)) {
+            verifyStore(s.store(), consume);
+        }
+    }
+
+    /** Every consume row with quota >= 0 is one stored event with each field mapped; the rollups equal the table's sums. */
+    static void verifyStore(UsageStore store, List<Log> consume) {
         Map<String, List<Log>> byAccount = consume.stream().filter(l -> l.quota() >= 0)
                 .collect(Collectors.groupingBy(NewApiLogsTable::account, TreeMap::new, Collectors.toList()));
-        try (DuckDbFixture db = new DuckDbFixture(data, Clock.systemUTC())) {
-            for (var e : byAccount.entrySet()) {
-                String account = e.getKey();
-                List<UsageEvent> expected = e.getValue().stream().map(NewApiImportTest::expected)
-                        .sorted(Comparator.comparingLong(UsageEvent::timeMillis).thenComparing(UsageEvent::id)).toList();
-                List<UsageEvent> stored = db.store.events(account, 0, Long.MAX_VALUE / 4);
-                assertThat(stored).as("events of %s", account).containsExactlyInAnyOrderElementsOf(expected);
+        for (var e : byAccount.entrySet()) {
+            String account = e.getKey();
+            List<UsageEvent> expected = e.getValue().stream().map(NewApiImportTest::expected)
+                    .sorted(Comparator.comparingLong(UsageEvent::timeMillis).thenComparing(UsageEvent::id)).toList();
+            List<UsageEvent> stored = store.events(account, 0, Long.MAX_VALUE / 4);
+            assertThat(stored).as("events of %s", account).containsExactlyInAnyOrderElementsOf(expected);
 
-                Totals t = Imports.totals(db.store, account);
-                List<Log> logs = e.getValue();
-                assertThat(t.requests()).isEqualTo(logs.size());
-                assertThat(t.quota()).isEqualTo(logs.stream().mapToLong(Log::quota).sum());
-                assertThat(t.promptTokens()).isEqualTo(logs.stream().mapToLong(Log::promptTokens).sum());
-                assertThat(t.completionTokens()).isEqualTo(logs.stream().mapToLong(Log::completionTokens).sum());
-                assertThat(t.cachedTokens()).isEqualTo(expected.stream().mapToLong(UsageEvent::cachedTokens).sum());
-                assertThat(t.creditNanos()).isEqualTo(BigInteger.valueOf(logs.stream().mapToLong(Log::quota).sum() * 2_000));
-                assertThat(t.durationSum()).isEqualTo(logs.stream().mapToLong(l -> l.useTime() * 1000).sum());
-                assertThat(t.errors()).isZero();
-            }
+            Totals t = Imports.totals(store, account);
+            List<Log> logs = e.getValue();
+            assertThat(t.requests()).isEqualTo(logs.size());
+            assertThat(t.quota()).isEqualTo(logs.stream().mapToLong(Log::quota).sum());
+            assertThat(t.promptTokens()).isEqualTo(logs.stream().mapToLong(Log::promptTokens).sum());
+            assertThat(t.completionTokens()).isEqualTo(logs.stream().mapToLong(Log::completionTokens).sum());
+            assertThat(t.cachedTokens()).isEqualTo(expected.stream().mapToLong(UsageEvent::cachedTokens).sum());
+            assertThat(t.creditNanos()).isEqualTo(BigInteger.valueOf(logs.stream().mapToLong(Log::quota).sum() * 2_000));
+            assertThat(t.durationSum()).isEqualTo(logs.stream().mapToLong(l -> l.useTime() * 1000).sum());
+            assertThat(t.errors()).isZero();
         }
     }
 
