@@ -1,5 +1,7 @@
 package dev.tokenstats;
 
+import dev.tokenstats.demo.Demo;
+import dev.tokenstats.imports.ImportCommand;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
@@ -7,6 +9,10 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @org.springframework.scheduling.annotation.EnableScheduling
 public class TokenstatsApplication {
     public static void main(String[] args) {
-        SpringApplication.run(TokenstatsApplication.class, args);
+        if (args.length > 0 && args[0].equals("import")) {
+            // an importer: no web server (see ImportCommand)
+            System.exit(ImportCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
+        SpringApplication.run(TokenstatsApplication.class, Demo.arguments(args));
     }
 }

@@ -24,6 +24,10 @@ public class BearerSecrets implements AuthenticationManager {
     private static final List<GrantedAuthority> INGEST_AUTHORITIES = List.of(
             AuthorityUtils.createAuthorityList(INGEST).get(0),
             FactorGrantedAuthority.fromAuthority(FactorGrantedAuthority.BEARER_AUTHORITY));
+    /** An ingest key with backfill ({@link IngestKeys#BACKFILL}) may also send events older than the lateness limit. */
+    private static final List<GrantedAuthority> BACKFILL_AUTHORITIES = List.of(
+            AuthorityUtils.createAuthorityList(INGEST).get(0), AuthorityUtils.createAuthorityList(IngestKeys.BACKFILL).get(0),
+            FactorGrantedAuthority.fromAuthority(FactorGrantedAuthority.BEARER_AUTHORITY));
 
     private final IngestKeys ingestKeys;
     private final PersonalTokens tokens;
@@ -40,7 +44,8 @@ public class BearerSecrets implements AuthenticationManager {
         }
         String hash = Secrets.hash(secret);
         if (ingestKeys.isValidHash(hash)) {
-            return BearerAuthentication.checked("ingest-key", INGEST_AUTHORITIES);
+            return BearerAuthentication.checked("ingest-key",
+                    ingestKeys.mayBackfillHash(hash) ? BACKFILL_AUTHORITIES : INGEST_AUTHORITIES);
         }
         PersonalTokens.Valid token = tokens.use(hash);
         if (token != null) {

@@ -39,11 +39,31 @@ public class IngestKeys {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final Set<String> valid = ConcurrentHashMap.newKeySet();
+    private final Set<String> backfill = ConcurrentHashMap.newKeySet();
+
+    /** The authority of a request made with a key that may backfill (send events older than the lateness limit). */
+    public static final String BACKFILL = "BACKFILL";
 
     IngestKeys(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
         this.clock = clock;
         valid.addAll(jdbc.sql("SELECT key_hash FROM ingest_keys WHERE revoked_at IS NULL").query(String.class).list());
+        backfill.addAll(jdbc.sql("SELECT key_hash FROM ingest_keys WHERE revoked_at IS NULL AND backfill").query(String.class).list());
+    }
+
+    /** Registers {@code key} (idempotent, like {@link #register}) and allows it to backfill (unless it was revoked). */
+    public synchronized void registerBackfill(String name, String key) {
+        register(name, key);
+        String hash = Secrets.hash(key);
+        if (valid.contains(hash)) {
+            jdbc.sql("UPDATE ingest_keys SET backfill = true WHERE key_hash = ?").param(hash).update();
+            backfill.add(hash);
+        }
+    }
+
+    /** Whether the key with this hash may send history older than the lateness limit (imports). */
+    boolean mayBackfillHash(String hash) {
+        return backfill.contains(hash) && valid.contains(hash);
     }
 
     /** Registers {@code key} under {@code name} unless it is already registered (or was revoked); idempotent. */
@@ -92,6 +112,7 @@ public class IngestKeys {
         jdbc.sql("UPDATE ingest_keys SET revoked_at = ? WHERE id = ?")
                 .params(LocalDateTime.now(clock.withZone(ZoneOffset.UTC)), id).update();
         valid.remove(hash.get());
+        backfill.remove(hash.get());
         log.info("ingest key {} revoked", id);
         return true;
     }
@@ -114,6 +135,15 @@ public class IngestKeys {
         if (key != null && !key.isBlank()) {
             register("from environment", key.strip());
             log.info("ingest key from TOKENSTATS_INGEST_KEY registered");
+        }
+    }
+
+    /** {@code TOKENSTATS_BACKFILL_KEY} (or {@code tokenstats.backfill-key}) registers an ingest key that may backfill. */
+    @Value("${tokenstats.backfill-key:}")
+    void setBackfillKey(String key) {
+        if (key != null && !key.isBlank()) {
+            registerBackfill("backfill, from environment", key.strip());
+            log.info("backfill ingest key from TOKENSTATS_BACKFILL_KEY registered");
         }
     }
 }

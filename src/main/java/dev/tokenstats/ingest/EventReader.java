@@ -5,11 +5,13 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
+import org.springframework.util.unit.DataSize;
 import tools.jackson.core.json.JsonFactory;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -20,8 +22,9 @@ import java.util.regex.Pattern;
 /**
  * Reads a request body (a JSON array of events, or NDJSON) into usage events, checking every field
  * and naming every problem. Streaming, so a 16 MiB body is read once without a tree in between.
+ * Public so that importers validate exactly as the ingestion API does.
  */
-final class EventReader {
+public final class EventReader {
 
     /*
      * Per-event maxima. They are far above any real API call, and they keep every sum exact: a group
@@ -36,21 +39,21 @@ final class EventReader {
     private static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
     private static final JsonFactory JSON = new JsonFactory();
 
-    record Problem(int index, String field, String message) {
+    public record Problem(int index, String field, String message) {
     }
 
-    record Result(List<UsageEvent> events, List<Problem> problems) {
+    public record Result(List<UsageEvent> events, List<Problem> problems) {
     }
 
     /** The body is not JSON (or not an array / a sequence of objects). */
-    static final class NotJsonException extends RuntimeException {
+    public static final class NotJsonException extends RuntimeException {
         NotJsonException(String message) {
             super(message);
         }
     }
 
     /** The body holds more events than one request may carry. */
-    static final class TooManyEventsException extends RuntimeException {
+    public static final class TooManyEventsException extends RuntimeException {
         TooManyEventsException(String message) {
             super(message);
         }
@@ -59,16 +62,38 @@ final class EventReader {
     private final Clock clock;
     private final IngestProperties limits;
     private final BigDecimal quotaPerCredit;
+    private final Duration backfillMaxAge;
 
-    EventReader(Clock clock, IngestProperties limits, long quotaPerCredit) {
+    /**
+     * @param backfillMaxAge how old backfilled events may be: the raw retention, since older raw events are
+     *                       dropped and so could not be recognised as duplicates when imported again
+     */
+    EventReader(Clock clock, IngestProperties limits, long quotaPerCredit, Duration backfillMaxAge) {
         this.clock = clock;
         this.limits = limits;
         this.quotaPerCredit = BigDecimal.valueOf(quotaPerCredit);
+        this.backfillMaxAge = backfillMaxAge;
+    }
+
+    /** A reader with the ingestion limits given (importers read with the server's settings). */
+    public EventReader(Clock clock, Duration maxAge, Duration maxFuture, int maxEvents, long quotaPerCredit,
+                       Duration backfillMaxAge) {
+        this(clock, new IngestProperties(maxAge, maxFuture, maxEvents, DataSize.ofBytes(Long.MAX_VALUE)), quotaPerCredit,
+                backfillMaxAge);
     }
 
     Result read(byte[] body, boolean ndjson) {
+        return read(body, ndjson, false);
+    }
+
+    /**
+     * Reads and checks the events of {@code body}. With {@code backfill} (imports of history, and ingest keys
+     * allowed to backfill) events may be older than the lateness limit, up to the raw retention; the limit on
+     * future times still holds.
+     */
+    public Result read(byte[] body, boolean ndjson, boolean backfill) {
         long now = clock.millis();
-        long oldest = now - limits.maxAge().toMillis();
+        long oldest = now - (backfill ? backfillMaxAge : limits.maxAge()).toMillis();
         long newest = now + limits.maxFuture().toMillis();
         List<UsageEvent> events = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
@@ -92,7 +117,7 @@ final class EventReader {
                 } else {
                     Draft d = new Draft(index, problems);
                     d.readObject(p);
-                    UsageEvent e = d.toEvent(oldest, newest);
+                    UsageEvent e = d.toEvent(oldest, newest, backfill);
                     if (e != null) {
                         events.add(e);
                     }
@@ -273,7 +298,7 @@ final class EventReader {
             return c;
         }
 
-        UsageEvent toEvent(long oldest, long newest) {
+        UsageEvent toEvent(long oldest, long newest, boolean backfill) {
             require(id, "id");
             require(account, "account");
             require(model, "model");
@@ -283,7 +308,9 @@ final class EventReader {
             if (timeMillis == null) {
                 require(null, "time");
             } else if (timeMillis < oldest) {
-                problem("time", "is older than " + limits.maxAge().toDays() + " days");
+                problem("time", backfill ? "is older than the raw retention (" + backfillMaxAge.toDays()
+                        + " days), so it could not be recognised as a duplicate if imported again"
+                        : "is older than " + limits.maxAge().toDays() + " days");
             } else if (timeMillis > newest) {
                 problem("time", "is more than " + limits.maxFuture().toMinutes() + " minutes ahead of the server clock");
             }

@@ -1,5 +1,6 @@
 package dev.tokenstats.ingest;
 
+import dev.tokenstats.accounts.IngestKeys;
 import dev.tokenstats.store.AppendResult;
 import dev.tokenstats.store.UsageStore;
 import jakarta.servlet.http.HttpServletRequest;
@@ -7,6 +8,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -28,11 +31,12 @@ class IngestController {
     private final IngestMetrics metrics;
 
     IngestController(UsageStore store, Clock clock, IngestProperties limits, IngestMetrics metrics,
-                     @Value("${tokenstats.quota-per-credit}") long quotaPerCredit) {
+                     @Value("${tokenstats.quota-per-credit}") long quotaPerCredit,
+                     @Value("${tokenstats.retention.raw}") java.time.Duration rawRetention) {
         this.store = store;
         this.metrics = metrics;
         this.limits = limits;
-        this.reader = new EventReader(clock, limits, quotaPerCredit);
+        this.reader = new EventReader(clock, limits, quotaPerCredit, rawRetention);
     }
 
     @PostMapping(path = "/api/v1/events", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -49,7 +53,7 @@ class IngestController {
         boolean ndjson = contentType.startsWith("application/x-ndjson") || contentType.startsWith("application/jsonl");
         EventReader.Result result;
         try {
-            result = reader.read(body, ndjson);
+            result = reader.read(body, ndjson, mayBackfill());
         } catch (EventReader.NotJsonException e) {
             return error(HttpStatus.BAD_REQUEST, "invalid_json", e.getMessage());
         } catch (EventReader.TooManyEventsException e) {
@@ -67,6 +71,12 @@ class IngestController {
         AppendResult stored = store.append(result.events());
         metrics.stored(result.events(), stored.accepted(), stored.duplicates(), System.nanoTime() - t0);
         return ResponseEntity.ok(Map.of("accepted", stored.accepted(), "duplicates", stored.duplicates()));
+    }
+
+    /** Keys with the backfill permission ({@link IngestKeys#BACKFILL}) may send events older than the lateness limit. */
+    private static boolean mayBackfill() {
+        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+        return auth != null && auth.getAuthorities().stream().anyMatch(a -> IngestKeys.BACKFILL.equals(a.getAuthority()));
     }
 
     /** The body, or {@code null} when it holds more than {@code max} bytes. */
