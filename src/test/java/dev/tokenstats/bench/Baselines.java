@@ -42,7 +42,7 @@ final class Baselines {
     }
 
     // new-api's logs table on SQLite (model/log.go, AutoMigrate): id pk autoincrement, indexes as tagged there.
-    private static final String NEW_API_LOGS = """
+    static final String NEW_API_LOGS = """
             CREATE TABLE logs (
               id integer PRIMARY KEY AUTOINCREMENT,
               user_id integer,
@@ -76,6 +76,9 @@ final class Baselines {
             "CREATE INDEX idx_logs_ip ON logs(ip)",
     };
 
+    /** The new-api indexes a read of one user's logs over a period can use (the others serve other filters). */
+    static final String[] NEW_API_READ_INDEXES = Arrays.copyOf(NEW_API_INDEXES, 5);
+
     static Result sqliteNewApi(Path file, boolean wal, List<GatewayCall> calls, Workload w, Duration limit)
             throws SQLException, IOException {
         Files.deleteIfExists(file);
@@ -100,36 +103,8 @@ final class Baselines {
             long done = 0;
             long t0 = System.nanoTime();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                StringBuilder other = new StringBuilder(256);
                 for (GatewayCall e : calls) {
-                    Model m = Workload.MODELS[e.model()];
-                    ps.setInt(1, e.account() + 1);
-                    ps.setLong(2, e.timeMillis() / 1000);
-                    ps.setInt(3, e.error() ? 5 : 2); // LogTypeError : LogTypeConsume
-                    ps.setString(4, e.error() ? "upstream error: status code 500"
-                            : String.format("model ratio %.2f, completion ratio %.2f, group ratio %.2f",
-                            m.ratio(), m.completionRatio(), w.groupRatioOf(e)));
-                    ps.setString(5, w.accounts[e.account()]);
-                    ps.setString(6, w.accountKeys[e.account()][e.key()]);
-                    ps.setString(7, m.name());
-                    ps.setLong(8, e.quota());
-                    ps.setLong(9, e.prompt());
-                    ps.setLong(10, e.completion());
-                    ps.setLong(11, e.durationMs() / 1000);
-                    ps.setBoolean(12, e.stream());
-                    ps.setInt(13, e.channel());
-                    ps.setInt(14, (e.account() + 1) * 8 + e.key());
-                    ps.setString(15, w.groupOf(e));
-                    ps.setString(16, "");
-                    other.setLength(0);
-                    other.append("{\"cache_ratio\":").append(m.cacheRatio())
-                            .append(",\"cache_tokens\":").append(e.cached())
-                            .append(",\"completion_ratio\":").append(m.completionRatio())
-                            .append(",\"frt\":").append(Math.min(e.durationMs(), 800))
-                            .append(",\"group_ratio\":").append(w.groupRatioOf(e))
-                            .append(",\"model_price\":-1,\"model_ratio\":").append(m.ratio())
-                            .append(",\"request_id\":\"").append(e.id()).append("\"}");
-                    ps.setString(17, other.toString());
+                    bindNewApiLog(ps, e, w);
                     ps.executeUpdate();
                     done++;
                     if ((done & 63) == 0 && System.nanoTime() > deadline) {
@@ -140,6 +115,38 @@ final class Baselines {
             long nanos = System.nanoTime() - t0;
             return new Result(name, done, nanos, sizeOf(file.getParent(), file.getFileName().toString()));
         }
+    }
+
+    /** Binds one call as new-api writes it to {@code logs} (17 parameters, in the INSERT's column order). */
+    static void bindNewApiLog(PreparedStatement ps, GatewayCall e, Workload w) throws SQLException {
+        Model m = Workload.MODELS[e.model()];
+        ps.setInt(1, e.account() + 1);
+        ps.setLong(2, e.timeMillis() / 1000);
+        ps.setInt(3, e.error() ? 5 : 2); // LogTypeError : LogTypeConsume
+        ps.setString(4, e.error() ? "upstream error: status code 500"
+                : String.format("model ratio %.2f, completion ratio %.2f, group ratio %.2f",
+                m.ratio(), m.completionRatio(), w.groupRatioOf(e)));
+        ps.setString(5, w.accounts[e.account()]);
+        ps.setString(6, w.accountKeys[e.account()][e.key()]);
+        ps.setString(7, m.name());
+        ps.setLong(8, e.quota());
+        ps.setLong(9, e.prompt());
+        ps.setLong(10, e.completion());
+        ps.setLong(11, e.durationMs() / 1000);
+        ps.setBoolean(12, e.stream());
+        ps.setInt(13, e.channel());
+        ps.setInt(14, (e.account() + 1) * 8 + e.key());
+        ps.setString(15, w.groupOf(e));
+        ps.setString(16, "");
+        StringBuilder other = new StringBuilder(256);
+        other.append("{\"cache_ratio\":").append(m.cacheRatio())
+                .append(",\"cache_tokens\":").append(e.cached())
+                .append(",\"completion_ratio\":").append(m.completionRatio())
+                .append(",\"frt\":").append(Math.min(e.durationMs(), 800))
+                .append(",\"group_ratio\":").append(w.groupRatioOf(e))
+                .append(",\"model_price\":-1,\"model_ratio\":").append(m.ratio())
+                .append(",\"request_id\":\"").append(e.id()).append("\"}");
+        ps.setString(17, other.toString());
     }
 
     /** tokenstats' events table (from the project's own migration), one INSERT per event, autocommit. */

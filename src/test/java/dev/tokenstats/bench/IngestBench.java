@@ -322,7 +322,7 @@ public final class IngestBench {
         System.out.printf(Locale.ROOT, "tokenstats ingestion bench: N=%,d, batches of %,d, %d client threads, HTTP/1.1 NDJSON%n",
                 n, batchSize, threads);
         System.out.printf(Locale.ROOT, "machine: %d cores, %s, %s, JDK %s%n", Runtime.getRuntime().availableProcessors(),
-                memTotal(), cpuModel(), System.getProperty("java.runtime.version"));
+                Machine.memTotal(), Machine.cpuModel(), System.getProperty("java.runtime.version"));
     }
 
     // -------------------------------------------------------------------- HTTP
@@ -655,25 +655,6 @@ public final class IngestBench {
     }
 
     // -------------------------------------------------------------------- machine
-
-    private static String cpuModel() {
-        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).findFirst()
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
-        } catch (IOException e) {
-            return "?";
-        }
-    }
-
-    private static String memTotal() {
-        try (Stream<String> lines = Files.lines(Path.of("/proc/meminfo"))) {
-            return lines.filter(l -> l.startsWith("MemTotal")).findFirst()
-                    .map(l -> String.format(Locale.ROOT, "%.1f GiB RAM",
-                            Long.parseLong(l.replaceAll("\\D", "")) / 1024.0 / 1024.0)).orElse("?");
-        } catch (IOException e) {
-            return "?";
-        }
-    }
 
     // -------------------------------------------------------------------- files
 

@@ -53,6 +53,12 @@ final class TokenstatsProcess implements AutoCloseable {
 
     static TokenstatsProcess start(Path jar, Path workDir, String xmx, String ingestKey, boolean jfr)
             throws IOException {
+        return start(jar, workDir, xmx, ingestKey, jfr, List.of());
+    }
+
+    /** As {@link #start(Path, Path, String, String, boolean)}, with more server arguments (such as the store). */
+    static TokenstatsProcess start(Path jar, Path workDir, String xmx, String ingestKey, boolean jfr,
+                                   List<String> serverArgs) throws IOException {
         Path dataDir = workDir.resolve("data");
         Path gcLog = workDir.resolve("server-gc.log");
         Path log = workDir.resolve("server.log");
@@ -72,6 +78,7 @@ final class TokenstatsProcess implements AutoCloseable {
                 "--server.address=127.0.0.1",
                 "--server.port=" + port,
                 "--tokenstats.data-dir=" + dataDir));
+        cmd.addAll(serverArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());

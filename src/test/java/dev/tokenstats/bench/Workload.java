@@ -65,7 +65,9 @@ final class Workload {
             new Model("grok-3", 1.5, 5, 0.25, false),
             new Model("claude-opus-4-20250514", 7.5, 5, 0.1, false),
     };
-    private static final String[] KEY_NAMES = {"default", "prod", "staging", "ci", "batch-jobs", "notebook", "agent"};
+    private static final String[] KEY_NAMES = {"default", "prod", "staging", "ci", "batch-jobs", "notebook", "agent",
+            "eval", "backfill", "support-bot", "search", "summarizer", "mobile", "web", "etl", "research", "team-a",
+            "team-b", "team-c", "sandbox"};
     private static final String[] GROUPS = {"default", "vip", "svip"};
     private static final double[] GROUP_RATIO = {1.0, 0.9, 0.8};
     static final double ERROR_SHARE = 0.015;
@@ -92,6 +94,12 @@ final class Workload {
     private final long endMillis;
 
     Workload(AzureTrace trace, long seed, long count, int accountCount, long windowEndMillis, long windowMillis) {
+        this(trace, seed, count, accountCount, windowEndMillis, windowMillis, 7);
+    }
+
+    /** {@code maxKeys}: API keys of the heaviest accounts (up to 20). */
+    Workload(AzureTrace trace, long seed, long count, int accountCount, long windowEndMillis, long windowMillis,
+             int maxKeys) {
         this.trace = trace;
         this.random = new SplittableRandom(seed);
         this.endMillis = windowEndMillis;
@@ -117,7 +125,7 @@ final class Workload {
             double g = random.nextDouble();
             accountGroup[a] = g < 0.75 ? 0 : g < 0.93 ? 1 : 2;
             codeAccount[a] = random.nextDouble() < 0.3;
-            int keys = Math.min(KEY_NAMES.length, 1 + random.nextInt(3) + (a < 20 ? 4 : a < 60 ? 2 : 0));
+            int keys = Math.min(maxKeys, 1 + random.nextInt(3) + (a < 20 ? maxKeys - 3 : a < 60 ? 2 : 0));
             accountKeys[a] = new String[keys];
             System.arraycopy(KEY_NAMES, 0, accountKeys[a], 0, keys);
             accountKeyCdf[a] = cdf(zipf(keys, 1.2));
