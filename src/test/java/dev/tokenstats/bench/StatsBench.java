@@ -83,7 +83,7 @@ public final class StatsBench {
         for (String a : args) {
             if (a.equals("--help")) {
                 System.out.println("bench/stats.sh [N ...] [--engine=duckdb|postgres] [--runs=200] [--baseline-runs=3]"
-                        + " [--accounts=200] [--work=target/bench-stats] [--reload] [--no-baseline]");
+                        + " [--accounts=200] [--work=target/bench-stats] [--reload] [--load-only] [--no-baseline]");
                 return;
             }
             if (a.startsWith("--")) {
@@ -115,9 +115,13 @@ public final class StatsBench {
             } else {
                 System.out.println("\n## " + n + " events: reusing the data loaded in " + dir);
             }
-            results.put(n, measure(jar, dir, meta, engine));
+            if (!options.containsKey("load-only")) {
+                results.put(n, measure(jar, dir, meta, engine));
+            }
         }
-        summary(results);
+        if (!results.isEmpty()) {
+            summary(results);
+        }
     }
 
     // ------------------------------------------------------------------ load
