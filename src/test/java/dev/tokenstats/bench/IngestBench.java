@@ -521,7 +521,8 @@ public final class IngestBench {
         return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
-    private static double percentile(long[] nanos, double q) {
+    /** The q-quantile of the durations, in milliseconds. */
+    static double percentile(long[] nanos, double q) {
         long[] s = nanos.clone();
         Arrays.sort(s);
         int i = (int) Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1));
@@ -654,8 +655,6 @@ public final class IngestBench {
                 .reduce((a, b) -> a + ", " + b).orElse("");
     }
 
-    // -------------------------------------------------------------------- machine
-
     // -------------------------------------------------------------------- files
 
     private static long sizeOfTree(Path dir) throws IOException {
@@ -668,7 +667,7 @@ public final class IngestBench {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,14 +65,6 @@ public final class StatsBench {
             new View("30 days by hour", Duration.ofDays(30), "hour", 3600),
             new View("90 days by day", Duration.ofDays(90), "day", 86_400),
             new View("24 h by minute", Duration.ofHours(24), "minute", 60));
-
-    record Timing(long[] nanos) {
-        double p(double q) {
-            long[] s = nanos.clone();
-            Arrays.sort(s);
-            return s[Math.min(s.length - 1, (int) Math.ceil(q * s.length) - 1)] / 1e6;
-        }
-    }
 
     private final Map<String, String> options = new LinkedHashMap<>();
     private final List<Long> sizes = new ArrayList<>();
@@ -139,7 +130,7 @@ public final class StatsBench {
     }
 
     private Properties load(AzureTrace trace, Path dir, long n, String engine) throws Exception {
-        deleteTree(dir);
+        IngestBench.deleteTree(dir);
         Files.createDirectories(dir);
         int accounts = Integer.parseInt(options.getOrDefault("accounts", "200"));
         long end = Instant.now().truncatedTo(ChronoUnit.MINUTES).toEpochMilli();
@@ -176,7 +167,6 @@ public final class StatsBench {
         List<Future<?>> inFlight = new ArrayList<>();
         int batchSize = 10_000;
         long t0 = System.nanoTime();
-        long heaviestCount = 0;
         long[] perAccount = new long[accounts];
         for (long done = 0; done < n; ) {
             int size = (int) Math.min(batchSize, n - done);
@@ -220,14 +210,13 @@ public final class StatsBench {
                 heaviest = a;
             }
         }
-        heaviestCount = perAccount[heaviest];
         Properties p = new Properties();
         p.setProperty("n", Long.toString(n));
         p.setProperty("engine", engine);
         p.setProperty("end", Long.toString(end));
         p.setProperty("account", w.accounts[heaviest]);
         p.setProperty("user_id", Integer.toString(heaviest + 1));
-        p.setProperty("account_events", Long.toString(heaviestCount));
+        p.setProperty("account_events", Long.toString(perAccount[heaviest]));
         p.setProperty("load_seconds", String.format("%.1f", loadSeconds));
         if (schema != null) {
             p.setProperty("schema", schema);
@@ -300,7 +289,7 @@ public final class StatsBench {
                         body = call(http, get);
                         nanos[i] = System.nanoTime() - t;
                     }
-                    Timing ours = new Timing(nanos);
+                    double[] ours = {IngestBench.percentile(nanos, 0.5), IngestBench.percentile(nanos, 0.99)};
                     JsonNode stats = JSON.readTree(body);
 
                     double[] scan = {Double.NaN, Double.NaN};
@@ -314,8 +303,7 @@ public final class StatsBench {
                             sums = NewApiTables.logScan(sqlite, userId, from, to, v.sqliteBucketSeconds());
                             scanNanos[i] = System.nanoTime() - t;
                         }
-                        Timing s = new Timing(scanNanos);
-                        scan = new double[] {s.p(0.5), s.p(0.99)};
+                        scan = new double[] {IngestBench.percentile(scanNanos, 0.5), IngestBench.percentile(scanNanos, 0.99)};
                         check = check(stats, sums);
                         if (v.sqliteBucketSeconds() >= 3600) {
                             long[] rollupNanos = new long[Math.max(baselineRuns, 20)];
@@ -324,14 +312,14 @@ public final class StatsBench {
                                 NewApiTables.quotaData(sqlite, userId, from, to);
                                 rollupNanos[i] = System.nanoTime() - t;
                             }
-                            Timing r = new Timing(rollupNanos);
-                            rollup = new double[] {r.p(0.5), r.p(0.99)};
+                            rollup = new double[] {IngestBench.percentile(rollupNanos, 0.5),
+                                    IngestBench.percentile(rollupNanos, 0.99)};
                         }
                     }
                     System.out.printf("%-16s tokenstats p50 %7.2f ms  p99 %7.2f ms  (%d calls, %,d bytes JSON) |"
                                     + " log scan p50 %9.1f ms | quota_data p50 %7.2f ms | totals vs log scan: %s%n",
-                            v.name(), ours.p(0.5), ours.p(0.99), runs, body.length(), scan[0], rollup[0], check);
-                    out.put(v.name(), new double[] {ours.p(0.5), ours.p(0.99), scan[0], scan[1], rollup[0], rollup[1]});
+                            v.name(), ours[0], ours[1], runs, body.length(), scan[0], rollup[0], check);
+                    out.put(v.name(), new double[] {ours[0], ours[1], scan[0], scan[1], rollup[0], rollup[1]});
                 }
             }
             System.out.printf("server heap after the calls: %s; rss %,d MiB%n", server.gcSummary(),
@@ -393,21 +381,6 @@ public final class StatsBench {
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-        }
     }
 
     /**
@@ -494,36 +467,38 @@ public final class StatsBench {
          */
         static long[] logScan(Connection c, int userId, Instant from, Instant to, long bucketSeconds) throws SQLException {
             long[] out = new long[3];
-            try (PreparedStatement ps = c.prepareStatement("SELECT created_at / " + bucketSeconds + " * " + bucketSeconds
+            try (PreparedStatement ps = ofUser(c, "SELECT created_at / " + bucketSeconds + " * " + bucketSeconds
                     + " AS bucket, model_name, count(*), sum(quota), sum(prompt_tokens) + sum(completion_tokens)"
                     + " FROM logs WHERE user_id = ? AND created_at >= ? AND created_at < ?"
-                    + " GROUP BY bucket, model_name ORDER BY bucket, model_name")) {
-                ps.setInt(1, userId);
-                ps.setLong(2, from.getEpochSecond());
-                ps.setLong(3, to.getEpochSecond());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out[0] += rs.getLong(3);
-                        out[1] += rs.getLong(4);
-                        out[2] += rs.getLong(5);
-                    }
+                    + " GROUP BY bucket, model_name ORDER BY bucket, model_name", userId, from, to);
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out[0] += rs.getLong(3);
+                    out[1] += rs.getLong(4);
+                    out[2] += rs.getLong(5);
                 }
             }
             return out;
         }
 
+        /** {@code sql} with its three parameters bound: the user id and the period [from, to) in epoch seconds. */
+        private static PreparedStatement ofUser(Connection c, String sql, int userId, Instant from, Instant to)
+                throws SQLException {
+            PreparedStatement ps = c.prepareStatement(sql);
+            ps.setInt(1, userId);
+            ps.setLong(2, from.getEpochSecond());
+            ps.setLong(3, to.getEpochSecond());
+            return ps;
+        }
+
         /** new-api's dashboard read (GetQuotaDataByUserId): the user's hourly rows of the period, all read. */
         static long quotaData(Connection c, int userId, Instant from, Instant to) throws SQLException {
             long rows = 0;
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, user_id, username, model_name, created_at,"
-                    + " token_used, count, quota FROM quota_data WHERE user_id = ? AND created_at >= ? AND created_at < ?")) {
-                ps.setInt(1, userId);
-                ps.setLong(2, from.getEpochSecond());
-                ps.setLong(3, to.getEpochSecond());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        rows += rs.getLong(7);
-                    }
+            try (PreparedStatement ps = ofUser(c, "SELECT id, user_id, username, model_name, created_at, token_used,"
+                    + " count, quota FROM quota_data WHERE user_id = ? AND created_at >= ? AND created_at < ?", userId, from, to);
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows += rs.getLong(7);
                 }
             }
             return rows;
