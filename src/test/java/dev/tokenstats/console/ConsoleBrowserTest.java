@@ -243,7 +243,12 @@ class ConsoleBrowserTest {
         assertNotNull(alt, "the chart has a text alternative");
         assertTrue(alt.contains(group(stats.get("overview").get("quota").asLong())), alt);
         browser.click("#consumption-table summary");
-        assertEquals(consumption.size(), browser.all("#consumption-table tbody tr").size(), "the data table has every bucket");
+        // the table is drawn when it is opened: wait for its rows before counting them
+        int tableRows = browser.waitFor(d -> {
+            int drawn = browser.all("#consumption-table tbody tr").size();
+            return drawn > 0 ? drawn : null;
+        });
+        assertEquals(consumption.size(), tableRows, "the data table has every bucket");
 
         browser.click("#tab-button-trends");
         JsonNode trends = browser.waitFor(d -> chartWith("trends-chart", "line"));
