@@ -204,10 +204,10 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
     private KeyIndex load(Connection c, SeriesIndex series, Map<String, long[]> spans) throws SQLException {
         long t0 = System.nanoTime();
         try (Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT id, account, model, api_key, error FROM series ORDER BY id")) {
+            try (ResultSet rs = s.executeQuery("SELECT id, account, model, api_key, error, slot FROM series ORDER BY id")) {
                 while (rs.next()) {
                     series.load(new Series(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            (Boolean) rs.getObject(5)));
+                            (Boolean) rs.getObject(5), rs.getInt(6) % SeriesIndex.SHARDS));
                 }
             }
             try (ResultSet rs = s.executeQuery("SELECT account, min(first_ms), max(last_ms) FROM account_span GROUP BY account")) {
@@ -256,7 +256,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         }
         Map<Integer, String> modelOf = new HashMap<>();
         matching.forEach(s -> modelOf.put(s.id(), s.model()));
-        String sql = RollupSql.sum(matching.stream().mapToInt(Series::id).toArray(), boundaries, byModel);
+        String sql = RollupSql.sum(matching, boundaries, byModel);
         Map<String, Totals> merged = new LinkedHashMap<>();
         query(sql, rs -> {
             int bucket = rs.getInt(1);
@@ -270,8 +270,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
     }
 
     /**
-     * The account series of every account, summed over one bucket and grouped by series (the
-     * {@code byModel} grouping of {@link RollupSql#sum} groups by series id, here one per account).
+     * The account series of every account (of every shard), summed over one bucket and grouped by series.
      */
     @Override
     public List<AccountTotals> perAccount(long fromMinute, long toMinute) {
@@ -283,7 +282,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         accounts.forEach(s -> accountOf.put(s.id(), s.account()));
         TreeMap<String, Totals> out = new TreeMap<>();
         accounts.forEach(s -> out.put(s.account(), Totals.zero(0, null)));
-        String sql = RollupSql.sum(accounts.stream().mapToInt(Series::id).toArray(), new long[] {fromMinute, toMinute}, true);
+        String sql = RollupSql.sum(accounts, new long[] {fromMinute, toMinute}, true);
         query(sql, rs -> out.merge(accountOf.get(rs.getInt(2)), new Totals(0, null, rs.getLong(3), rs.getLong(4),
                 rs.getLong(5), rs.getBigDecimal(6).toBigIntegerExact(), rs.getLong(7), rs.getLong(8), rs.getLong(9),
                 rs.getLong(10), rs.getLong(11)), Totals::plus));
@@ -299,10 +298,36 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
             return new Peak(0, 0);
         }
         long[] out = new long[2];
-        query(RollupSql.peak(matching.stream().mapToInt(Series::id).toArray(), fromMinute, toMinute), rs -> {
-            out[0] = rs.getLong(1);
-            out[1] = rs.getLong(2);
-        });
+        Series single = matching.size() == 1 && matching.get(0).kind() != SeriesIndex.Kind.FULL ? matching.get(0) : null;
+        if (single == null) {
+            query(RollupSql.peak(matching, fromMinute, toMinute), rs -> {
+                out[0] = rs.getLong(1);
+                out[1] = rs.getLong(2);
+            });
+            return new Peak(out[0], out[1]);
+        }
+        // Which hours are still pending and their minutes must be read together, in one snapshot.
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                List<Long> pending = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery(RollupSql.pendingHours(single, fromMinute, toMinute))) {
+                    while (rs.next()) {
+                        pending.add(rs.getLong(1));
+                    }
+                }
+                try (ResultSet rs = s.executeQuery(RollupSql.peakOfSeries(single, fromMinute, toMinute, pending))) {
+                    rs.next();
+                    out[0] = rs.getLong(1);
+                    out[1] = rs.getLong(2);
+                }
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("read failed: " + e.getMessage(), e);
+        }
         return new Peak(out[0], out[1]);
     }
 

@@ -196,6 +196,7 @@ final class GroupCommit implements AutoCloseable {
         AppendResult[] results = new AppendResult[group.size()];
         Map<Long, long[]> perMinute = new HashMap<>();
         Map<Long, long[]> perQuarter = new HashMap<>();
+        Map<Long, long[]> perHour = new HashMap<>();
         Map<String, long[]> spanDelta = new LinkedHashMap<>();
         foldLock.readLock().lock();
         try (Statement s = c.createStatement()) {
@@ -215,7 +216,7 @@ final class GroupCommit implements AutoCloseable {
                         }
                     }
                     if (accepted > 0) {
-                        addToRollups(b.sums(dup), perMinute, perQuarter);
+                        addToRollups(b.sums(dup), perMinute, perQuarter, perHour);
                     }
                     results[g] = new AppendResult(accepted, dup.length - accepted);
                     stored += accepted;
@@ -224,6 +225,7 @@ final class GroupCommit implements AutoCloseable {
             if (stored > 0) {
                 appendRollup(c, "rollup_1m_recent", perMinute);
                 appendRollup(c, "rollup_15m_recent", perQuarter);
+                appendRollup(c, "rollup_1h_recent", perHour);
                 appendSpans(c, spanDelta);
             }
             c.commit();
@@ -237,7 +239,7 @@ final class GroupCommit implements AutoCloseable {
         }
         claim.committed(oldestMinute.getAsInt());
         spanDelta.forEach((account, d) -> spans.merge(account, d, GroupCommit::span));
-        unfolded.addAndGet(perMinute.size() + perQuarter.size());
+        unfolded.addAndGet(perMinute.size() + perQuarter.size() + perHour.size());
         for (int g = 0; g < group.size(); g++) {
             group.get(g).result.complete(results[g]);
         }
@@ -341,15 +343,17 @@ final class GroupCommit implements AutoCloseable {
 
     /**
      * Folds the recent rollup rows, in one transaction: buckets that closed (ended more than
-     * {@link #FOLD_GRACE_MINUTES} ago) move into the main tables as one row per series and bucket; open
-     * buckets are re-summed in place. Sums are unchanged by a fold, so reads are exact before and after.
+     * {@link #FOLD_GRACE_MINUTES} ago) move into their kind's and shard's table of the tier as one row per
+     * series and bucket (closed hours with their busiest minute, from the minute rollups); open buckets are
+     * re-summed in place. Sums are unchanged by a fold, so reads are exact before and after.
      */
     private void fold(DuckDBConnection c) {
         long closedBefore = clock.millis() / 60_000 - FOLD_GRACE_MINUTES;
         long rows = unfolded.get();
         try (Statement s = c.createStatement()) {
-            foldTable(s, "rollup_1m", closedBefore);
-            foldTable(s, "rollup_15m", Math.floorDiv(closedBefore, 15) * 15);
+            for (int tier : new int[] {1, 15, 60}) { // minutes first: an hour's peak reads them
+                foldTier(s, tier, Math.floorDiv(closedBefore, tier) * tier);
+            }
             s.execute("CREATE OR REPLACE TEMP TABLE fold_span AS SELECT account, min(first_ms) AS first_ms,"
                     + " max(last_ms) AS last_ms FROM account_span GROUP BY account");
             s.execute("DELETE FROM account_span");
@@ -364,15 +368,48 @@ final class GroupCommit implements AutoCloseable {
         lastFold = clock.millis();
     }
 
-    private static void foldTable(Statement s, String table, long closedBefore) throws SQLException {
-        String sums = Arrays.stream(METRICS).map(m -> "sum(" + m + ")::" + (m.equals("credit_nanos") ? "HUGEINT" : "BIGINT"))
-                .collect(Collectors.joining(", "));
-        s.execute("INSERT INTO " + table + " SELECT series, minute, " + sums + " FROM " + table + "_recent"
-                + " WHERE minute < " + closedBefore + " GROUP BY series, minute ORDER BY minute, series");
-        s.execute("CREATE OR REPLACE TEMP TABLE fold_open AS SELECT series, minute, " + sums + " FROM " + table
-                + "_recent WHERE minute >= " + closedBefore + " GROUP BY series, minute");
-        s.execute("DELETE FROM " + table + "_recent");
-        s.execute("INSERT INTO " + table + "_recent SELECT * FROM fold_open");
+    private static final String FOLD_SUMS = Arrays.stream(METRICS)
+            .map(m -> "sum(" + m + ")::" + (m.equals("credit_nanos") ? "HUGEINT" : "BIGINT") + " AS " + m)
+            .collect(Collectors.joining(", "));
+
+    private static void foldTier(Statement s, int tier, long closedBefore) throws SQLException {
+        String recent = RollupSql.recent(tier);
+        s.execute("CREATE OR REPLACE TEMP TABLE fold_closed AS SELECT r.series, s.slot, r.minute, " + FOLD_SUMS
+                + " FROM " + recent + " r JOIN series s ON s.id = r.series WHERE r.minute < " + closedBefore
+                + " GROUP BY r.series, s.slot, r.minute");
+        List<long[]> slots = new ArrayList<>(); // slot, first minute, last minute
+        try (var rs = s.executeQuery("SELECT slot, min(minute), max(minute) FROM fold_closed GROUP BY slot ORDER BY slot")) {
+            while (rs.next()) {
+                slots.add(new long[] {rs.getInt(1), rs.getLong(2), rs.getLong(3)});
+            }
+        }
+        for (long[] slot : slots) {
+            SeriesIndex.Kind kind = SeriesIndex.Kind.values()[(int) slot[0] / SeriesIndex.SHARDS];
+            int shard = (int) slot[0] % SeriesIndex.SHARDS;
+            String closed = "SELECT * FROM fold_closed WHERE slot = " + slot[0];
+            String target = RollupSql.table(tier, kind, shard);
+            if (tier < 60) {
+                s.execute("INSERT INTO " + target + " SELECT " + RollupSql.COLUMNS + " FROM (" + closed + ")"
+                        + " ORDER BY minute, series");
+                continue;
+            }
+            // An hour's busiest minute, from every minute row of the series in that hour (folded or recent).
+            String minutes = "SELECT series, minute, requests, prompt_tokens, completion_tokens FROM %s"
+                    + " WHERE minute >= " + slot[1] + " AND minute < " + (slot[2] + 60)
+                    + " AND series IN (SELECT series FROM fold_closed WHERE slot = " + slot[0] + ")";
+            String peaks = "SELECT series, minute // 60 * 60 AS hour, max(rq) AS peak_requests, max(tk) AS peak_tokens"
+                    + " FROM (SELECT series, minute, sum(requests) AS rq, sum(prompt_tokens + completion_tokens) AS tk FROM ("
+                    + String.format(minutes, RollupSql.table(1, kind, shard)) + " UNION ALL "
+                    + String.format(minutes, RollupSql.recent(1)) + ") GROUP BY series, minute) GROUP BY 1, 2";
+            s.execute("INSERT INTO " + target + " SELECT h.series, h.minute, "
+                    + Arrays.stream(METRICS).map(m -> "h." + m).collect(Collectors.joining(", "))
+                    + ", p.peak_requests, p.peak_tokens FROM (" + closed + ") h JOIN (" + peaks + ") p"
+                    + " ON p.series = h.series AND p.hour = h.minute ORDER BY h.minute, h.series");
+        }
+        s.execute("CREATE OR REPLACE TEMP TABLE fold_open AS SELECT series, minute, " + FOLD_SUMS + " FROM " + recent
+                + " WHERE minute >= " + closedBefore + " GROUP BY series, minute");
+        s.execute("DELETE FROM " + recent);
+        s.execute("INSERT INTO " + recent + " SELECT * FROM fold_open");
     }
 
     private static void appendEvent(DuckDBAppender a, UsageEvent e) throws SQLException {
@@ -405,7 +442,7 @@ final class GroupCommit implements AutoCloseable {
 
     /** Adds a batch's sums to the group's rollup rows: each combination feeds its full, model and account series. */
     private void addToRollups(Map<PreparedBatch.Combo, Map<Long, long[]>> sums,
-                              Map<Long, long[]> perMinute, Map<Long, long[]> perQuarter) {
+                              Map<Long, long[]> perMinute, Map<Long, long[]> perQuarter, Map<Long, long[]> perHour) {
         for (Map.Entry<PreparedBatch.Combo, Map<Long, long[]>> c : sums.entrySet()) {
             PreparedBatch.Combo k = c.getKey();
             long[] ids = {
@@ -414,10 +451,14 @@ final class GroupCommit implements AutoCloseable {
                     series.id(k.account(), null, null, null)};
             for (Map.Entry<Long, long[]> m : c.getValue().entrySet()) {
                 long minute = m.getKey();
-                long quarter = Math.floorDiv(minute, 15) * 15;
-                for (long id : ids) {
+                long quarter = Math.floorDiv(minute, 15) * 15, hour = Math.floorDiv(minute, 60) * 60;
+                for (int i = 0; i < ids.length; i++) {
+                    long id = ids[i];
                     RollupMetrics.addInto(perMinute.computeIfAbsent((id << 32) | minute, x -> new long[METRICS.length]), m.getValue());
                     RollupMetrics.addInto(perQuarter.computeIfAbsent((id << 32) | quarter, x -> new long[METRICS.length]), m.getValue());
+                    if (i > 0) { // the hourly tier keeps model and account series only
+                        RollupMetrics.addInto(perHour.computeIfAbsent((id << 32) | hour, x -> new long[METRICS.length]), m.getValue());
+                    }
                 }
             }
         }
@@ -434,6 +475,7 @@ final class GroupCommit implements AutoCloseable {
                     if (x.model() == null) a.appendNull(); else a.append(x.model());
                     if (x.key() == null) a.appendNull(); else a.append(x.key());
                     if (x.error() == null) a.appendNull(); else a.append(x.error().booleanValue());
+                    a.append(x.slot());
                     a.endRow();
                 }
             }

@@ -1,61 +1,164 @@
 package dev.tokenstats.store.duckdb;
 
+import dev.tokenstats.store.duckdb.SeriesIndex.Kind;
+import dev.tokenstats.store.duckdb.SeriesIndex.Series;
+import dev.tokenstats.store.internal.RollupMetrics;
 import dev.tokenstats.store.internal.RollupPlan;
 
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
-import java.util.stream.LongStream;
 
 /**
- * Builds the DuckDB rollup reads (see {@link RollupPlan} for which table answers what). Each rollup is
- * its folded table plus its {@code _recent} table. Buckets are assigned with an ASOF JOIN on their
- * starts. All values in the SQL are numbers computed here, never text from a request.
+ * Builds the DuckDB rollup reads. Each tier (1m, 15m, 1h) has one table per series kind and account shard
+ * (see V5__rollup_partitions.sql) plus one {@code _recent} table; {@link RollupPlan} decides which tier
+ * answers which stretch of a period, so a read scans only its account's shard of the coarsest tier that
+ * fits. Buckets are computed arithmetically from runs of equally wide buckets. All values in the SQL are
+ * numbers computed here, never text from a request.
  */
 final class RollupSql {
 
     private RollupSql() {
     }
 
+    static final String COLUMNS = "series, minute, " + String.join(", ", RollupMetrics.NAMES);
+
     static final String SUMS = "sum(requests)::BIGINT, sum(errors)::BIGINT, sum(quota)::BIGINT,"
             + " sum(credit_nanos)::DECIMAL(38,0), sum(prompt_tokens)::BIGINT, sum(completion_tokens)::BIGINT,"
             + " sum(cached_tokens)::BIGINT, sum(duration_sum)::BIGINT, sum(duration_count)::BIGINT";
 
-    /** Rows: bucket index, series id (0 unless byModel), then the nine sums of {@link #SUMS}. */
-    static String sum(int[] seriesIds, long[] boundaries, boolean byModel) {
-        String source = source(seriesIds, boundaries);
-        String seriesCol = byModel ? "r.series" : "0";
-        int buckets = boundaries.length - 1;
-        if (buckets == 1) {
-            return "SELECT 0, " + seriesCol + ", " + SUMS + " FROM (" + source + ") r GROUP BY 2";
-        }
-        String starts = LongStream.of(Arrays.copyOf(boundaries, buckets)).mapToObj(Long::toString)
-                .collect(Collectors.joining(","));
-        String bounds = "SELECT unnest([" + starts + "]) AS start, unnest(range(" + buckets + ")) AS idx";
-        return "SELECT b.idx, " + seriesCol + ", " + SUMS + " FROM (" + source + ") r ASOF JOIN (" + bounds
-                + ") b ON r.minute >= b.start GROUP BY 1, 2";
+    /** The folded rows of one tier, kind and shard. */
+    static String table(int tierMinutes, Kind kind, int shard) {
+        return String.format(Locale.ROOT, "rollup_%s_%s_%02d", tierName(tierMinutes), kind.tableName(), shard);
     }
 
-    /** Per-minute sums of the series in [from, to), reduced to the largest requests and tokens. */
-    static String peak(int[] seriesIds, long from, long to) {
-        return "SELECT coalesce(max(rq), 0)::BIGINT, coalesce(max(tk), 0)::BIGINT FROM (SELECT minute,"
-                + " sum(requests) AS rq, sum(prompt_tokens + completion_tokens) AS tk FROM ("
-                + rows(RollupPlan.MINUTE, in(seriesIds), from, to) + ") GROUP BY minute)";
+    /** 1m, 15m or 1h. */
+    private static String tierName(int tierMinutes) {
+        return tierMinutes == 60 ? "1h" : tierMinutes + "m";
     }
 
-    /** The rollup rows covering [boundaries[0], boundaries[last]), each minute counted once. */
-    static String source(int[] seriesIds, long[] boundaries) {
-        String in = in(seriesIds);
-        return RollupPlan.parts(boundaries).stream().map(p -> rows(p.table(), in, p.from(), p.to()))
+    /** The not yet folded rows of one tier (every kind and shard). */
+    static String recent(int tierMinutes) {
+        return "rollup_" + tierName(tierMinutes) + "_recent";
+    }
+
+    /** The tiers a kind has, coarsest first: full series have no hourly tier. */
+    static int[] tiers(Kind kind) {
+        return kind == Kind.FULL ? new int[] {15, 1} : new int[] {60, 15, 1};
+    }
+
+    /**
+     * Rows: bucket index, series id (0 unless {@code bySeries}), then the nine sums of {@link #SUMS}. The
+     * series must be of one kind (of any shards).
+     */
+    static String sum(List<Series> series, long[] boundaries, boolean bySeries) {
+        Kind kind = series.get(0).kind();
+        String source = RollupPlan.parts(boundaries, tiers(kind)).stream()
+                .map(p -> rows(series, p.minutes(), p.from(), p.to()))
                 .collect(Collectors.joining(" UNION ALL "));
+        return "SELECT " + bucket(boundaries) + ", " + (bySeries ? "series" : "0") + ", " + SUMS
+                + " FROM (" + source + ") GROUP BY 1, 2";
     }
 
-    /** A rollup's rows of the series in [from, to): its folded rows and its recent ones. */
-    private static String rows(String table, String in, long from, long to) {
-        String where = in + " AND minute >= " + from + " AND minute < " + to;
-        return "SELECT * FROM " + table + " WHERE " + where + " UNION ALL SELECT * FROM " + table + "_recent WHERE " + where;
+    /**
+     * The bucket index of a row's {@code minute}: within a run of equally wide buckets it is the run's first
+     * index plus the whole widths since the run's start (minutes and hours are one run; days, weeks and
+     * months are one run between DST changes or month ends).
+     */
+    static String bucket(long[] boundaries) {
+        int n = boundaries.length - 1;
+        List<long[]> runs = new ArrayList<>(); // start, width, first index
+        for (int i = 0; i < n; ) {
+            long width = boundaries[i + 1] - boundaries[i];
+            int j = i + 1;
+            while (j < n && boundaries[j + 1] - boundaries[j] == width) {
+                j++;
+            }
+            runs.add(new long[] {boundaries[i], width, i});
+            i = j;
+        }
+        if (runs.size() == 1) {
+            return n == 1 ? "0" : index(runs.get(0));
+        }
+        StringBuilder sql = new StringBuilder("CASE");
+        for (int r = 0; r < runs.size() - 1; r++) {
+            sql.append(" WHEN minute < ").append(runs.get(r + 1)[0]).append(" THEN ").append(index(runs.get(r)));
+        }
+        return sql.append(" ELSE ").append(index(runs.get(runs.size() - 1))).append(" END").toString();
     }
 
-    private static String in(int[] ids) {
-        return "series IN (" + Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(",")) + ")";
+    private static String index(long[] run) {
+        return "(" + run[2] + " + (minute - " + run[0] + ") // " + run[1] + ")";
+    }
+
+    /** The rows of the series in one tier within [from, to): their shards' folded rows and the recent ones. */
+    static String rows(List<Series> series, int tier, long from, long to) {
+        Kind kind = series.get(0).kind();
+        String time = " AND minute >= " + from + " AND minute < " + to;
+        Map<Integer, List<Series>> byShard = new TreeMap<>();
+        series.forEach(s -> byShard.computeIfAbsent(s.shard(), x -> new ArrayList<>()).add(s));
+        List<String> selects = new ArrayList<>();
+        byShard.forEach((shard, list) -> selects.add("SELECT " + COLUMNS + " FROM " + table(tier, kind, shard)
+                + " WHERE " + in(list) + time));
+        selects.add("SELECT " + COLUMNS + " FROM " + recent(tier) + " WHERE " + in(series) + time);
+        return String.join(" UNION ALL ", selects);
+    }
+
+    /** Per-minute sums of the series in the given [from, to) ranges, reduced to the largest requests and tokens. */
+    static String peakOfMinutes(List<Series> series, List<long[]> ranges) {
+        String rows = ranges.stream().map(r -> rows(series, 1, r[0], r[1])).collect(Collectors.joining(" UNION ALL "));
+        return "SELECT minute, sum(requests) AS rq, sum(prompt_tokens + completion_tokens) AS tk FROM (" + rows
+                + ") GROUP BY minute";
+    }
+
+    /** The whole hours of one series within [from, to) that have rows not folded yet (their peaks are not known). */
+    static String pendingHours(Series s, long from, long to) {
+        return "SELECT DISTINCT minute FROM " + recent(60) + " WHERE series = " + s.id()
+                + " AND minute >= " + Math.floorDiv(from + 59, 60) * 60 + " AND minute < " + Math.floorDiv(to, 60) * 60;
+    }
+
+    /**
+     * The busiest minute of one account or model series in [from, to): the folded hours inside the period
+     * give their stored peaks, the pending hours and the unaligned ends are summed minute by minute.
+     */
+    static String peakOfSeries(Series s, long from, long to, List<Long> pending) {
+        long h0 = Math.floorDiv(from + 59, 60) * 60, h1 = Math.floorDiv(to, 60) * 60;
+        List<long[]> minutes = new ArrayList<>();
+        if (h0 >= h1) {
+            minutes.add(new long[] {from, to});
+            return max(peakOfMinutes(List.of(s), minutes));
+        }
+        if (from < h0) {
+            minutes.add(new long[] {from, h0});
+        }
+        pending.forEach(h -> minutes.add(new long[] {h, h + 60}));
+        if (h1 < to) {
+            minutes.add(new long[] {h1, to});
+        }
+        String hours = "SELECT peak_requests AS rq, peak_tokens AS tk FROM " + table(60, s.kind(), s.shard())
+                + " WHERE series = " + s.id() + " AND minute >= " + h0 + " AND minute < " + h1
+                + (pending.isEmpty() ? "" : " AND minute NOT IN ("
+                + pending.stream().map(Object::toString).collect(Collectors.joining(",")) + ")");
+        return max(minutes.isEmpty() ? hours
+                : hours + " UNION ALL SELECT rq, tk FROM (" + peakOfMinutes(List.of(s), minutes) + ")");
+    }
+
+    /** Busiest minute of several series together (their per-minute sums). */
+    static String peak(List<Series> series, long from, long to) {
+        return max(peakOfMinutes(series, List.<long[]>of(new long[] {from, to})));
+    }
+
+    private static String max(String rows) {
+        return "SELECT coalesce(max(rq), 0)::BIGINT, coalesce(max(tk), 0)::BIGINT FROM (" + rows + ")";
+    }
+
+    private static String in(List<Series> ids) {
+        if (ids.size() == 1) {
+            return "series = " + ids.get(0).id();
+        }
+        return "series IN (" + ids.stream().map(s -> Integer.toString(s.id())).collect(Collectors.joining(",")) + ")";
     }
 }

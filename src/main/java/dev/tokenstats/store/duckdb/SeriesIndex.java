@@ -14,8 +14,32 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class SeriesIndex {
 
-    /** One rollup series: {@code model == null} for the account series, {@code key == null} for model series. */
-    record Series(int id, String account, String model, String key, Boolean error) {
+    /** Accounts are spread over this many shards; each rollup tier has one table per kind and shard. */
+    static final int SHARDS = 16;
+
+    /** What a series sums: all of an account, one model of it, or one model, key and status of it. */
+    enum Kind {
+        ACCOUNT, MODEL, FULL;
+
+        String tableName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
+     * One rollup series: {@code model == null} for the account series, {@code key == null} for model series.
+     * {@code shard}: the account's (see {@link #SHARDS}).
+     */
+    record Series(int id, String account, String model, String key, Boolean error, int shard) {
+        Kind kind() {
+            return model == null ? Kind.ACCOUNT : key == null ? Kind.MODEL : Kind.FULL;
+        }
+
+        /** kind * SHARDS + shard, as stored in the series table. */
+        int slot() {
+            return kind().ordinal() * SHARDS + shard;
+        }
+
         boolean isAccount() {
             return model == null;
         }
@@ -66,9 +90,14 @@ final class SeriesIndex {
     synchronized void ensure(Iterable<SeriesKey> wanted, Persister persister) throws java.sql.SQLException {
         List<Series> created = new ArrayList<>();
         java.util.Set<SeriesKey> seen = new java.util.HashSet<>();
+        Map<String, Integer> newShards = new java.util.HashMap<>();
         for (SeriesKey k : wanted) {
             if (!byKey.containsKey(k) && seen.add(k)) {
-                created.add(new Series(nextId++, k.account(), k.model(), k.key(), k.error()));
+                List<Series> known = byAccount.get(k.account());
+                int id = nextId++;
+                int shard = known != null ? known.get(0).shard()
+                        : newShards.computeIfAbsent(k.account(), a -> id % SHARDS); // the account's first id
+                created.add(new Series(id, k.account(), k.model(), k.key(), k.error(), shard));
             }
         }
         if (created.isEmpty()) {

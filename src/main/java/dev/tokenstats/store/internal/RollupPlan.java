@@ -4,42 +4,68 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which rollup answers which part of a read. Buckets are given as boundaries in epoch minutes. The
- * quarter-hour rollup answers the stretch where every bucket boundary falls on a quarter hour (every
- * zone offset is a multiple of 15 minutes, so hours, days, weeks and months in any zone do); the minute
- * rollup answers the rest: minute buckets, and the unaligned ends of a period.
+ * Which rollup tier answers which part of a read. Buckets are given as boundaries in epoch minutes; a
+ * tier of {@code t} minutes holds rows that each cover [minute, minute + t) with minute a multiple of t.
+ * A tier can answer a stretch when every interior bucket boundary is a multiple of t (so each of its rows
+ * falls into one bucket): hours (t = 60) for whole-hour zones, quarter hours (t = 15) for every zone
+ * (every offset is a multiple of 15 minutes), minutes for the rest. The coarsest such tier answers the
+ * whole t-aligned middle of the period; the unaligned ends go to finer tiers.
  */
 public final class RollupPlan {
 
     public static final String MINUTE = "rollup_1m";
     public static final String QUARTER = "rollup_15m";
 
-    /** Rows of {@code table} with minute in [from, to). */
-    public record Part(String table, long from, long to) {
+    /** Rows of the {@code minutes}-tier with minute in [from, to). */
+    public record Part(int minutes, long from, long to) {
     }
 
     private RollupPlan() {
     }
 
+    /**
+     * The parts that cover [boundaries[0], boundaries[last]) exactly once, using the given tiers
+     * (coarsest first, the last one must be 1).
+     */
+    public static List<Part> parts(long[] boundaries, int... tiers) {
+        List<Part> out = new ArrayList<>(5);
+        split(boundaries, boundaries[0], boundaries[boundaries.length - 1], tiers, 0, out);
+        return out;
+    }
+
+    /** With the minute and quarter-hour tiers only. */
     public static List<Part> parts(long[] boundaries) {
-        long from = boundaries[0], to = boundaries[boundaries.length - 1];
-        long q0 = Math.floorDiv(from + 14, 15) * 15, q1 = Math.floorDiv(to, 15) * 15;
-        boolean aligned = true;
-        for (int i = 1; i < boundaries.length - 1; i++) {
-            aligned &= Math.floorMod(boundaries[i], 15) == 0;
+        return parts(boundaries, 15, 1);
+    }
+
+    private static void split(long[] boundaries, long from, long to, int[] tiers, int first, List<Part> out) {
+        if (from >= to) {
+            return;
         }
-        List<Part> parts = new ArrayList<>(3);
-        if (!aligned || q0 >= q1) {
-            parts.add(new Part(MINUTE, from, to));
-            return parts;
+        for (int i = first; i < tiers.length; i++) {
+            int t = tiers[i];
+            if (t > 1 && !aligned(boundaries, from, to, t)) {
+                continue;
+            }
+            long a = Math.floorDiv(from + t - 1, t) * t, b = Math.floorDiv(to, t) * t;
+            if (a >= b) {
+                continue;
+            }
+            split(boundaries, from, a, tiers, i + 1, out);
+            out.add(new Part(t, a, b));
+            split(boundaries, b, to, tiers, i + 1, out);
+            return;
         }
-        if (from < q0) {
-            parts.add(new Part(MINUTE, from, q0));
+        throw new IllegalArgumentException("no tier answers [" + from + ", " + to + "): the finest tier must be 1");
+    }
+
+    /** Whether every boundary strictly inside (from, to) is a multiple of t. */
+    private static boolean aligned(long[] boundaries, long from, long to, int t) {
+        for (long b : boundaries) {
+            if (b > from && b < to && Math.floorMod(b, t) != 0) {
+                return false;
+            }
         }
-        parts.add(new Part(QUARTER, q0, q1));
-        if (q1 < to) {
-            parts.add(new Part(MINUTE, q1, to));
-        }
-        return parts;
+        return true;
     }
 }

@@ -375,7 +375,7 @@ public final class PostgresUsageStore implements UsageStore {
 
     private static String source(long[] boundaries) {
         return RollupPlan.parts(boundaries).stream()
-                .map(p -> "SELECT * FROM " + p.table() + " WHERE minute >= " + p.from() + " AND minute < " + p.to())
+                .map(p -> "SELECT * FROM " + (p.minutes() == 1 ? RollupPlan.MINUTE : RollupPlan.QUARTER) + " WHERE minute >= " + p.from() + " AND minute < " + p.to())
                 .collect(Collectors.joining(" UNION ALL "));
     }
 
