@@ -1,12 +1,13 @@
 package dev.tokenstats.store;
 
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,9 +124,17 @@ class RollupTiersTest {
     void aVersion4FileMigratesWithEverySumAndPeakIntact() throws Exception {
         MutableClock clock = new MutableClock(NOW);
         List<UsageEvent> events = events(new Random(17), 5000);
-        writeVersion4(events, NOW_MIN - 90);
+        Random r = new Random(19);
+        List<UsageEvent> bulk = new ArrayList<>(); // more minute rows than a row group holds, in one account
+        for (int i = 0; i < 150_000; i++) {
+            bulk.add(event(r, "bulk", "b-" + i, (NOW_MIN - 150_000 + i) * 60_000 + r.nextInt(60_000)));
+        }
+        List<UsageEvent> all = new ArrayList<>(events);
+        all.addAll(bulk);
+        writeVersion4(all, NOW_MIN - 90);
         try (DuckDbFixture db = new DuckDbFixture(dir, clock)) {
             assertEverySumAndPeak(db.store, events, "migrated");
+            assertBulk(db.store, bulk);
             List<UsageEvent> more = events(new Random(18), 2000).stream()
                     .map(e -> new UsageEvent(e.account().equals("acct") ? "acct" : "new-" + e.account(), "m-" + e.id(),
                             e.timeMillis(), e.model(), e.key(), e.promptTokens(), e.completionTokens(), e.cachedTokens(),
@@ -138,7 +147,20 @@ class RollupTiersTest {
         }
         try (DuckDbFixture db = new DuckDbFixture(dir, clock)) {
             assertEverySumAndPeak(db.store, events, "reopened");
+            assertBulk(db.store, bulk);
         }
+    }
+
+    static void assertBulk(UsageStore store, List<UsageEvent> bulk) {
+        SeriesFilter f = SeriesFilter.all("bulk");
+        long[] days = UsageStoreContractTest.minutes(NOW_MIN - 150_000, NOW_MIN + 1, 1440);
+        for (boolean byModel : new boolean[] {false, true}) {
+            assertThat(UsageStoreContractTest.normalise(store.sum(f, days, byModel)))
+                    .isEqualTo(UsageStoreContractTest.oracle(bulk, f, days, byModel));
+        }
+        assertThat(store.peak(f, NOW_MIN - 150_000, NOW_MIN)).isEqualTo(peak(bulk, f, NOW_MIN - 150_000, NOW_MIN));
+        assertThat(store.peak(new SeriesFilter("bulk", Set.of("model-1"), Set.of(), null), NOW_MIN - 150_000, NOW_MIN))
+                .isEqualTo(peak(bulk, new SeriesFilter("bulk", Set.of("model-1"), Set.of(), null), NOW_MIN - 150_000, NOW_MIN));
     }
 
     /** Lets the writer fold: moves the clock past its idle interval and waits for the next fold. */
@@ -202,17 +224,26 @@ class RollupTiersTest {
         try (DuckDbFixture.Raw raw = new DuckDbFixture.Raw(dir)) {
             Flyway.configure().dataSource(raw.dataSource()).locations("classpath:db/duckdb").target("4").load().migrate();
             try (Connection c = raw.dataSource().getConnection()) {
-                try (PreparedStatement p = c.prepareStatement("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                try (DuckDBAppender a = c.unwrap(DuckDBConnection.class).createAppender("main", "events")) {
                     for (UsageEvent e : events) {
-                        Object[] v = {e.account(), e.id(), e.timeMillis(), e.model(), e.key(), e.promptTokens(),
-                                e.completionTokens(), e.cachedTokens(), e.quota(), e.creditNanos(),
-                                e.durationMs() < 0 ? null : e.durationMs(), e.error(), e.stream(), e.group(), e.channel()};
-                        for (int i = 0; i < v.length; i++) {
-                            p.setObject(i + 1, v[i]);
-                        }
-                        p.addBatch();
+                        a.beginRow();
+                        a.append(e.account());
+                        a.append(e.id());
+                        a.append(e.timeMillis());
+                        a.append(e.model());
+                        a.append(e.key());
+                        a.append(e.promptTokens());
+                        a.append(e.completionTokens());
+                        a.append(e.cachedTokens());
+                        a.append(e.quota());
+                        a.append(e.creditNanos());
+                        if (e.durationMs() < 0) a.appendNull(); else a.append(e.durationMs());
+                        a.append(e.error());
+                        if (e.stream() == null) a.appendNull(); else a.append(e.stream().booleanValue());
+                        a.append(e.group());
+                        a.append(e.channel());
+                        a.endRow();
                     }
-                    p.executeBatch();
                 }
                 try (Statement s = c.createStatement()) {
                     s.execute("INSERT INTO series SELECT row_number() OVER (ORDER BY account, model NULLS FIRST,"
