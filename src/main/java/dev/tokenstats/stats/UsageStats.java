@@ -16,12 +16,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * Computes the Usage Stats answer from the store's rollups, never from raw events. Five store reads per
  * answer: one sum per bucket and model over the period (which gives the overview, consumption, trends,
  * distribution and leaderboard), the period's peak, the previous period's sum and peak, and the all-time sum.
- * Plain Java, usable without Spring.
+ * They are independent, so four of them run on a small shared pool while the calling thread runs the first:
+ * the answer takes about as long as its slowest read. Plain Java, usable without Spring.
  */
 @Service
 class UsageStats {
@@ -47,6 +53,14 @@ class UsageStats {
         long from = q.fromMinute(), to = q.toMinute(), length = to - from;
         int n = buckets.size();
 
+        Optional<long[]> range = store.timeRange(q.account());
+        CompletableFuture<Peak> peakNow = async(() -> store.peak(filter, from, to));
+        CompletableFuture<Totals> beforeNow = async(() -> single(store.sum(filter, new long[] {from - length, from}, false)));
+        CompletableFuture<Peak> peakBeforeNow = async(() -> store.peak(filter, from - length, from));
+        CompletableFuture<Totals> allTimeNow = async(() -> range.map(r -> single(store.sum(filter,
+                new long[] {Math.floorDiv(r[0], 60_000), Math.floorDiv(r[1], 60_000) + 1}, false)))
+                .orElse(Totals.zero(0, null)));
+
         // Period, per bucket and model.
         List<Totals> rows = store.sum(filter, buckets.boundaries(from, to), true);
         Totals[] perBucket = new Totals[n];
@@ -60,17 +74,10 @@ class UsageStats {
             requestsPerModel.computeIfAbsent(r.model(), m -> new long[n])[b] += r.requests();
             total = total.plus(r);
         }
-        Peak peak = store.peak(filter, from, to);
-
-        // The period just before, as long.
-        Totals before = single(store.sum(filter, new long[] {from - length, from}, false));
-        Peak peakBefore = store.peak(filter, from - length, from);
-
-        // All time.
-        Optional<long[]> range = store.timeRange(q.account());
-        Totals allTime = range.map(r -> single(store.sum(filter,
-                new long[] {Math.floorDiv(r[0], 60_000), Math.floorDiv(r[1], 60_000) + 1}, false)))
-                .orElse(Totals.zero(0, null));
+        Peak peak = join(peakNow);
+        Totals before = join(beforeNow); // the period just before, as long
+        Peak peakBefore = join(peakBeforeNow);
+        Totals allTime = join(allTimeNow);
         String completeUntil = range.map(r -> StatsQuery.format(
                 Instant.ofEpochMilli(Math.min(r[1], q.to().toEpochMilli())), q.zone())).orElse(null);
 
@@ -186,6 +193,29 @@ class UsageStats {
                     credits(t.creditNanos()), t.tokens(), t.promptTokens(), t.completionTokens(), duration, quotaPer1k));
         }
         return out;
+    }
+
+    /** Daemon threads for the reads an answer runs side by side (shared by every request). */
+    private static final ExecutorService READS = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "stats-read");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private static <T> CompletableFuture<T> async(Supplier<T> read) {
+        return CompletableFuture.supplyAsync(read, READS);
+    }
+
+    /** The read's result, or its own exception (a store failure stays a store failure). */
+    private static <T> T join(CompletableFuture<T> read) {
+        try {
+            return read.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     private static Totals single(List<Totals> rows) {

@@ -9,7 +9,8 @@ import java.util.List;
  * A tier can answer a stretch when every interior bucket boundary is a multiple of t (so each of its rows
  * falls into one bucket): hours (t = 60) for whole-hour zones, quarter hours (t = 15) for every zone
  * (every offset is a multiple of 15 minutes), minutes for the rest. The coarsest such tier answers the
- * whole t-aligned middle of the period; the unaligned ends go to finer tiers.
+ * whole t-aligned middle of the period; the unaligned ends (shorter than t each) go to the minute tier,
+ * the finest, so a read touches at most three parts (every part is a scan of its own).
  */
 public final class RollupPlan {
 
@@ -51,9 +52,10 @@ public final class RollupPlan {
             if (a >= b) {
                 continue;
             }
-            split(boundaries, from, a, tiers, i + 1, out);
+            int finest = tiers.length - 1;
+            split(boundaries, from, a, tiers, finest, out);
             out.add(new Part(t, a, b));
-            split(boundaries, b, to, tiers, i + 1, out);
+            split(boundaries, b, to, tiers, finest, out);
             return;
         }
         throw new IllegalArgumentException("no tier answers [" + from + ", " + to + "): the finest tier must be 1");
