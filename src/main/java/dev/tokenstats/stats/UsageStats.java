@@ -1,6 +1,7 @@
 package dev.tokenstats.stats;
 
 import dev.tokenstats.store.Peak;
+import dev.tokenstats.store.PeriodTotals;
 import dev.tokenstats.store.SeriesFilter;
 import dev.tokenstats.store.Totals;
 import dev.tokenstats.store.UsageStore;
@@ -24,8 +25,9 @@ import java.util.function.Supplier;
 
 /**
  * Computes the Usage Stats answer from the store's rollups, never from raw events. Five store reads per
- * answer: one sum per bucket and model over the period (which gives the overview, consumption, trends,
- * distribution and leaderboard), the period's peak, the previous period's sum and peak, and the all-time sum.
+ * answer: the period's figures per bucket, per model and requests per both (which give the overview,
+ * consumption, trends, distribution and leaderboard), the period's peak, the previous period's sum and peak,
+ * and the all-time sum.
  * They are independent, so four of them run on a small shared pool while the calling thread runs the first:
  * the answer takes about as long as its slowest read. Plain Java, usable without Spring.
  */
@@ -62,18 +64,11 @@ class UsageStats {
                 .orElse(Totals.zero(0, null)));
 
         // Period, per bucket and model.
-        List<Totals> rows = store.sum(filter, buckets.boundaries(from, to), true);
+        PeriodTotals period = store.period(filter, buckets.boundaries(from, to));
         Totals[] perBucket = new Totals[n];
-        Map<String, Totals> perModel = new HashMap<>();
-        Map<String, long[]> requestsPerModel = new HashMap<>();
-        Totals total = Totals.zero(0, null);
-        for (Totals r : rows) {
-            int b = r.bucket();
-            perBucket[b] = perBucket[b] == null ? r : perBucket[b].plus(r);
-            perModel.merge(r.model(), r, Totals::plus);
-            requestsPerModel.computeIfAbsent(r.model(), m -> new long[n])[b] += r.requests();
-            total = total.plus(r);
-        }
+        period.perBucket().forEach(t -> perBucket[t.bucket()] = t);
+        Map<String, long[]> requestsPerModel = period.requests();
+        Totals total = single(period.perModel());
         Peak peak = join(peakNow);
         Totals before = join(beforeNow); // the period just before, as long
         Peak peakBefore = join(peakBeforeNow);
@@ -105,7 +100,7 @@ class UsageStats {
                     : new StatsResponse.Consumption(start, end, t.requests(), t.quota(), credits(t.creditNanos()), t.tokens()));
         }
 
-        List<Totals> ranked = new ArrayList<>(perModel.values());
+        List<Totals> ranked = new ArrayList<>(period.perModel());
         ranked.sort(RANKING);
         StatsResponse.Models models = new StatsResponse.Models(
                 trends(ranked, requestsPerModel, starts, n), distribution(ranked, total.requests()), leaderboard(ranked));

@@ -182,6 +182,7 @@ class RollupTiersTest {
                             .as("%s: layout of %d buckets from %d, filter %s, byModel %s", stage, b.length - 1, b[0], f, byModel)
                             .isEqualTo(UsageStoreContractTest.oracle(events, f, b, byModel));
                 }
+                UsageStoreContractTest.assertPeriod(store, events, f, b);
             }
         }
         for (long[] p : periods()) {

@@ -131,6 +131,39 @@ class UsageStoreContractTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void periodFiguresPerBucketPerModelAndPerBothEqualTheRawEvents(Engine engine) {
+        Random r = new Random(6);
+        List<UsageEvent> events = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            events.add(event(r, "acct", "e-" + i, NOW.toEpochMilli() - (long) r.nextInt(3 * 86_400) * 1000L));
+        }
+        try (Engine.Place place = Engine.Place.fresh(dir); Engine.Opened db = engine.open(place, new MutableClock(NOW))) {
+            db.store().append(events);
+            for (long[] b : List.of(minutes(NOW_MIN - 3 * 1440 + 7, NOW_MIN + 1, 60), minutes(NOW_MIN - 90, NOW_MIN - 17, 1),
+                    zoneDays("Asia/Kathmandu", NOW.minus(4, ChronoUnit.DAYS), 5))) {
+                for (SeriesFilter f : List.of(SeriesFilter.all("acct"), new SeriesFilter("acct", Set.of(), Set.of("key-1"), false),
+                        new SeriesFilter("acct", Set.of("model-4"), Set.of(), null), SeriesFilter.all("nobody"))) {
+                    assertPeriod(db.store(), events, f, b);
+                }
+            }
+        }
+    }
+
+    /** {@link UsageStore#period} against the events, figure by figure. */
+    static void assertPeriod(UsageStore store, List<UsageEvent> events, SeriesFilter f, long[] b) {
+        PeriodTotals want = PeriodTotals.of(List.copyOf(oracle(events, f, b, true).values()), b.length - 1);
+        PeriodTotals got = store.period(f, b);
+        String what = String.format("period of %d buckets from %d, filter %s", b.length - 1, b[0], f);
+        assertThat(normalise(got.perBucket())).as(what).isEqualTo(normalise(want.perBucket()));
+        assertThat(normalise(got.perModel())).as(what).isEqualTo(normalise(want.perModel()));
+        Map<String, List<Long>> gotRequests = new HashMap<>(), wantRequests = new HashMap<>();
+        got.requests().forEach((m, a) -> gotRequests.put(m, java.util.Arrays.stream(a).boxed().toList()));
+        want.requests().forEach((m, a) -> wantRequests.put(m, java.util.Arrays.stream(a).boxed().toList()));
+        assertThat(gotRequests).as(what).isEqualTo(wantRequests);
+    }
+
     static long[] minutes(long from, long to, long step) {
         List<Long> b = new ArrayList<>();
         for (long m = from; m < to; m += step) {

@@ -4,6 +4,7 @@ import dev.tokenstats.store.AccountTotals;
 import dev.tokenstats.store.AppendResult;
 import dev.tokenstats.store.EventQuery;
 import dev.tokenstats.store.Peak;
+import dev.tokenstats.store.PeriodTotals;
 import dev.tokenstats.store.SeriesFilter;
 import dev.tokenstats.store.StoreUnavailableException;
 import dev.tokenstats.store.Totals;
@@ -267,6 +268,37 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
             merged.merge(bucket + "\u0000" + model, t, Totals::plus);
         });
         return List.copyOf(merged.values());
+    }
+
+    @Override
+    public PeriodTotals period(SeriesFilter filter, long[] boundaries) {
+        List<Series> matching = open.series().matching(filter, true);
+        if (matching.isEmpty() || boundaries.length < 2) {
+            return new PeriodTotals(List.of(), List.of(), Map.of());
+        }
+        int n = boundaries.length - 1;
+        Map<Integer, String> modelOf = new HashMap<>();
+        matching.forEach(s -> modelOf.put(s.id(), s.model()));
+        Map<Integer, Totals> perBucket = new TreeMap<>();
+        Map<String, Totals> perModel = new HashMap<>();
+        Map<String, long[]> requests = new HashMap<>();
+        query(RollupSql.period(matching, boundaries), rs -> {
+            int kind = rs.getInt(1), bucket = rs.getInt(2);
+            if (kind == 2) {
+                requests.computeIfAbsent(modelOf.get(rs.getInt(3)), m -> new long[n])[bucket] += rs.getLong(4);
+                return;
+            }
+            String model = kind == 1 ? modelOf.get(rs.getInt(3)) : null;
+            Totals t = new Totals(bucket, model, rs.getLong(4), rs.getLong(5), rs.getLong(6),
+                    rs.getBigDecimal(7).toBigIntegerExact(), rs.getLong(8), rs.getLong(9), rs.getLong(10),
+                    rs.getLong(11), rs.getLong(12));
+            if (kind == 0) {
+                perBucket.merge(bucket, t, Totals::plus);
+            } else {
+                perModel.merge(model, t, Totals::plus);
+            }
+        });
+        return new PeriodTotals(List.copyOf(perBucket.values()), List.copyOf(perModel.values()), requests);
     }
 
     /**

@@ -64,6 +64,25 @@ final class RollupSql {
     }
 
     /**
+     * The figures of a stats period in one statement over one scan of its rows: kind 0 rows are every figure
+     * per bucket, kind 1 rows every figure per series, kind 2 rows the requests per bucket and series (the
+     * other figures NULL: the trend lines need requests only, and moving every figure of every bucket and
+     * series costs more than reading them). Columns: kind, bucket, series, then {@link #SUMS}.
+     */
+    static String period(List<Series> series, long[] boundaries) {
+        Kind kind = series.get(0).kind();
+        String source = RollupPlan.parts(boundaries, tiers(kind)).stream()
+                .map(p -> rows(series, p.minutes(), p.from(), p.to()))
+                .collect(Collectors.joining(" UNION ALL "));
+        String nulls = ", NULL::BIGINT, NULL::BIGINT, NULL::DECIMAL(38,0), NULL::BIGINT, NULL::BIGINT, NULL::BIGINT,"
+                + " NULL::BIGINT, NULL::BIGINT";
+        return "WITH src AS MATERIALIZED (SELECT " + bucket(boundaries) + " AS b, * FROM (" + source + "))"
+                + " SELECT 0, b, 0, " + SUMS + " FROM src GROUP BY b"
+                + " UNION ALL SELECT 1, 0, series, " + SUMS + " FROM src GROUP BY series"
+                + " UNION ALL SELECT 2, b, series, sum(requests)::BIGINT" + nulls + " FROM src GROUP BY b, series";
+    }
+
+    /**
      * The bucket index of a row's {@code minute}: within a run of equally wide buckets it is the run's first
      * index plus the whole widths since the run's start (minutes and hours are one run; days, weeks and
      * months are one run between DST changes or month ends).
