@@ -74,7 +74,7 @@ public final class StatsBench {
         for (String a : args) {
             if (a.equals("--help")) {
                 System.out.println("bench/stats.sh [N ...] [--engine=duckdb|postgres] [--runs=200] [--baseline-runs=3]"
-                        + " [--accounts=200] [--work=target/bench-stats] [--reload] [--load-only] [--no-baseline]");
+                        + " [--accounts=200] [--work=target/bench-stats] [--reload] [--load-only] [--no-baseline] [--jfr]");
                 return;
             }
             if (a.startsWith("--")) {
@@ -263,7 +263,7 @@ public final class StatsBench {
         }
         long ts = System.nanoTime();
         try (TokenstatsProcess server = TokenstatsProcess.start(jar, serverDir,
-                options.getOrDefault("server-xmx", "4g"), KEY, false, extra)) {
+                options.getOrDefault("server-xmx", "4g"), KEY, options.containsKey("jfr"), extra)) {
             server.awaitHealthy(Duration.ofMinutes(10));
             System.out.printf("server up in %.1f s (opening the store, loading the dedup keys of the last 36 days)%n",
                     (System.nanoTime() - ts) / 1e9);

@@ -42,16 +42,17 @@ import java.util.stream.Collectors;
  * <li>Requests are prepared on their own threads ({@link PreparedBatch}: dedup fingerprints and the
  *     request's rollup sums) and queued.</li>
  * <li>A few writer threads each take whatever is queued (up to {@link #MAX_GROUP_EVENTS} events) and
- *     group-commit it as ONE transaction: the new raw events, their sums for the minute and quarter-hour
- *     rollups and the account spans. Every write is an append, so writers never conflict; a commit's
+ *     group-commit it as ONE transaction: the new raw events, their sums for the minute, quarter-hour and
+ *     hour rollups and the account spans. Every write is an append, so writers never conflict; a commit's
  *     sync overlaps the next group's work on another writer. Only after the commit are the requests
  *     answered: an acknowledged event survives a crash, and a failed commit fails (and stores nothing of)
  *     every request in it.</li>
  * <li>{@link Dedup} decides which events are new across writers, against the keys stored within the
  *     dedup window.</li>
  * <li>Because rollups are appended, a (series, bucket) collects many rows; now and then one writer
- *     folds them ({@link #fold}) under an exclusive lock: closed buckets move into the main rollup
- *     tables as one row each, open buckets are re-summed. Sums never change by folding.</li>
+ *     folds them ({@link #fold}) under an exclusive lock: closed buckets move into their series kind's and
+ *     account shard's table of the tier as one row each (closed hours with their busiest minute), open buckets
+ *     are re-summed. Sums never change by folding, and an hour's busiest minute only grows.</li>
  * </ol>
  */
 final class GroupCommit implements AutoCloseable {
