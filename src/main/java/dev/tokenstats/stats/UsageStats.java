@@ -58,8 +58,10 @@ class UsageStats {
         CompletableFuture<Peak> peakNow = async(() -> store.peak(filter, from, to));
         CompletableFuture<Totals> beforeNow = async(() -> single(store.sum(filter, new long[] {from - length, from}, false)));
         CompletableFuture<Peak> peakBeforeNow = async(() -> store.peak(filter, from - length, from));
+        // All time: the whole hours around the account's first and last event hold every event it has, and
+        // whole hours are read from the hourly rollups alone.
         CompletableFuture<Totals> allTimeNow = async(() -> range.map(r -> single(store.sum(filter,
-                new long[] {Math.floorDiv(r[0], 60_000), Math.floorDiv(r[1], 60_000) + 1}, false)))
+                new long[] {Math.floorDiv(r[0], 3_600_000) * 60, Math.floorDiv(r[1], 3_600_000) * 60 + 60}, false)))
                 .orElse(Totals.zero(0, null)));
 
         // Period, per bucket and model.
