@@ -16,6 +16,17 @@ public final class RollupPlan {
 
     public static final String MINUTE = "rollup_1m";
     public static final String QUARTER = "rollup_15m";
+    public static final String HOUR = "rollup_1h";
+
+    /** The table of a tier of {@code minutes} (1, 15 or 60), where the engine keeps one table per tier. */
+    public static String table(int minutes) {
+        return switch (minutes) {
+            case 1 -> MINUTE;
+            case 15 -> QUARTER;
+            case 60 -> HOUR;
+            default -> throw new IllegalArgumentException("no tier of " + minutes + " minutes");
+        };
+    }
 
     /** Rows of the {@code minutes}-tier with minute in [from, to). */
     public record Part(int minutes, long from, long to) {

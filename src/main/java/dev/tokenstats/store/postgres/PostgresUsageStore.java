@@ -174,25 +174,57 @@ public final class PostgresUsageStore implements UsageStore {
     }
 
     private void upsertRollups(Connection c, List<UsageEvent> events) throws SQLException {
-        TreeMap<Long, long[]> perMinute = new TreeMap<>(), perQuarter = new TreeMap<>();
+        TreeMap<Long, long[]> perMinute = new TreeMap<>(), perQuarter = new TreeMap<>(), perHour = new TreeMap<>();
+        Set<Integer> hourly = new HashSet<>(); // the model and account series (the hourly tier keeps only those)
         for (UsageEvent e : events) {
-            long minute = e.epochMinute(), quarter = Math.floorDiv(minute, 15) * 15;
-            for (int id : new int[] {
+            long minute = e.epochMinute(), quarter = Math.floorDiv(minute, 15) * 15, hour = Math.floorDiv(minute, 60) * 60;
+            int[] ids = {
                     seriesIds.get(new SeriesKey(e.account(), e.model(), e.key(), e.error())),
                     seriesIds.get(new SeriesKey(e.account(), e.model(), null, null)),
-                    seriesIds.get(new SeriesKey(e.account(), null, null, null))}) {
-                RollupMetrics.add(perMinute.computeIfAbsent(((long) id << 32) | minute, k -> RollupMetrics.zero()), e);
-                RollupMetrics.add(perQuarter.computeIfAbsent(((long) id << 32) | quarter, k -> RollupMetrics.zero()), e);
+                    seriesIds.get(new SeriesKey(e.account(), null, null, null))};
+            for (int i = 0; i < ids.length; i++) {
+                long id = ids[i];
+                RollupMetrics.add(perMinute.computeIfAbsent((id << 32) | minute, k -> RollupMetrics.zero()), e);
+                RollupMetrics.add(perQuarter.computeIfAbsent((id << 32) | quarter, k -> RollupMetrics.zero()), e);
+                if (i > 0) {
+                    RollupMetrics.add(perHour.computeIfAbsent((id << 32) | hour, k -> RollupMetrics.zero()), e);
+                    hourly.add(ids[i]);
+                }
             }
         }
-        upsert(c, RollupPlan.MINUTE, perMinute);
-        upsert(c, RollupPlan.QUARTER, perQuarter);
+        // The minute rows' totals after this upsert give each hour's busiest minute (they only grow).
+        Map<Long, long[]> peaks = new HashMap<>();
+        upsert(c, RollupPlan.MINUTE, perMinute, rs -> {
+            int series = rs.getInt(1);
+            if (hourly.contains(series)) {
+                long key = ((long) series << 32) | Math.floorDiv(rs.getLong(2), 60) * 60;
+                long[] p = peaks.computeIfAbsent(key, k -> new long[2]);
+                p[0] = Math.max(p[0], rs.getLong(3));
+                p[1] = Math.max(p[1], rs.getLong(4));
+            }
+        });
+        upsert(c, RollupPlan.QUARTER, perQuarter, null);
+        upsert(c, RollupPlan.HOUR, perHour, null, peaks);
     }
 
-    /** Rows arrive sorted by (series, minute), so concurrent upserts lock rows in one order. */
-    private static void upsert(Connection c, String table, TreeMap<Long, long[]> rows) throws SQLException {
+    private interface Returned {
+        void row(ResultSet rs) throws SQLException;
+    }
+
+    private static void upsert(Connection c, String table, TreeMap<Long, long[]> rows, Returned returned)
+            throws SQLException {
+        upsert(c, table, rows, returned, null);
+    }
+
+    /**
+     * Rows arrive sorted by (series, minute), so concurrent upserts lock rows in one order. With {@code peaks}
+     * (the hourly tier) each row also carries its hour's busiest minute, kept as the greatest seen; with
+     * {@code returned} the rows' new totals (series, minute, requests, tokens) are handed back.
+     */
+    private static void upsert(Connection c, String table, TreeMap<Long, long[]> rows, Returned returned,
+                               Map<Long, long[]> peaks) throws SQLException {
         int n = rows.size();
-        Object[] series = new Object[n], minutes = new Object[n];
+        Object[] series = new Object[n], minutes = new Object[n], peakRequests = new Object[n], peakTokens = new Object[n];
         Object[][] metrics = new Object[METRICS.length][n];
         int i = 0;
         for (Map.Entry<Long, long[]> r : rows.entrySet()) {
@@ -201,19 +233,45 @@ public final class PostgresUsageStore implements UsageStore {
             for (int m = 0; m < METRICS.length; m++) {
                 metrics[m][i] = r.getValue()[m];
             }
+            if (peaks != null) {
+                long[] p = peaks.getOrDefault(r.getKey(), new long[2]);
+                peakRequests[i] = p[0];
+                peakTokens[i] = p[1];
+            }
             i++;
         }
         String sets = Arrays.stream(METRICS).map(m -> m + " = " + table + "." + m + " + excluded." + m)
                 .collect(Collectors.joining(", "));
-        String sql = "INSERT INTO " + table + " (series, minute, " + String.join(", ", METRICS) + ") SELECT * FROM unnest(?::int[], ?::int[]"
-                + ", ?::bigint[]".repeat(METRICS.length) + ") ON CONFLICT (series, minute) DO UPDATE SET " + sets;
+        String columns = "series, minute, " + String.join(", ", METRICS);
+        String arrays = "?::int[], ?::int[]" + ", ?::bigint[]".repeat(METRICS.length);
+        if (peaks != null) {
+            columns += ", peak_requests, peak_tokens";
+            arrays += ", ?::bigint[], ?::bigint[]";
+            sets += ", peak_requests = greatest(" + table + ".peak_requests, excluded.peak_requests)"
+                    + ", peak_tokens = greatest(" + table + ".peak_tokens, excluded.peak_tokens)";
+        }
+        String sql = "INSERT INTO " + table + " (" + columns + ") SELECT * FROM unnest(" + arrays
+                + ") ON CONFLICT (series, minute) DO UPDATE SET " + sets
+                + (returned == null ? "" : " RETURNING series, minute, requests, prompt_tokens + completion_tokens");
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, array(c, "integer", series));
             ps.setArray(2, array(c, "integer", minutes));
             for (int m = 0; m < METRICS.length; m++) {
                 ps.setArray(3 + m, array(c, "bigint", metrics[m]));
             }
-            ps.executeUpdate();
+            if (peaks != null) {
+                ps.setArray(3 + METRICS.length, array(c, "bigint", peakRequests));
+                ps.setArray(4 + METRICS.length, array(c, "bigint", peakTokens));
+            }
+            if (returned == null) {
+                ps.executeUpdate();
+            } else {
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        returned.row(rs);
+                    }
+                }
+            }
         }
     }
 
@@ -373,10 +431,20 @@ public final class PostgresUsageStore implements UsageStore {
         }
     }
 
-    private static String source(long[] boundaries) {
-        return RollupPlan.parts(boundaries).stream()
-                .map(p -> "SELECT * FROM " + (p.minutes() == 1 ? RollupPlan.MINUTE : RollupPlan.QUARTER) + " WHERE minute >= " + p.from() + " AND minute < " + p.to())
+    private static final String COLUMNS = "series, minute, " + String.join(", ", METRICS);
+
+    /** The rollup rows covering [boundaries[0], boundaries[last]) once, from the given tiers (see RollupPlan). */
+    private static String source(long[] boundaries, int... tiers) {
+        return RollupPlan.parts(boundaries, tiers).stream()
+                .map(p -> "SELECT " + COLUMNS + " FROM " + RollupPlan.table(p.minutes()) + " WHERE minute >= " + p.from()
+                        + " AND minute < " + p.to())
                 .collect(Collectors.joining(" UNION ALL "));
+    }
+
+    /** The tiers the series of {@code filter} have: full series (key or status filters) have no hourly tier. */
+    private static int[] tiers(SeriesFilter f, boolean byModel) {
+        boolean full = !(f.unfiltered() && !byModel) && !f.byModelOnly();
+        return full ? new int[] {15, 1} : new int[] {60, 15, 1};
     }
 
     @Override
@@ -391,7 +459,7 @@ public final class PostgresUsageStore implements UsageStore {
                     .mapToObj(Long::toString).collect(Collectors.joining(",")) + "]::int[])";
         }
         String model = byModel ? "s.model" : "NULL::text";
-        String sql = "SELECT " + bucket + ", " + model + ", " + SUMS + " FROM (" + source(boundaries) + ") r"
+        String sql = "SELECT " + bucket + ", " + model + ", " + SUMS + " FROM (" + source(boundaries, tiers(filter, byModel)) + ") r"
                 + " JOIN series s ON s.id = r.series WHERE " + seriesWhere(filter, byModel, params) + " GROUP BY 1, 2";
         List<Totals> out = new ArrayList<>();
         query(sql, params, rs -> out.add(new Totals(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
@@ -408,7 +476,7 @@ public final class PostgresUsageStore implements UsageStore {
         }
         TreeMap<String, Totals> out = new TreeMap<>();
         query("SELECT account FROM series WHERE model IS NULL", List.of(), rs -> out.put(rs.getString(1), Totals.zero(0, null)));
-        String sql = "SELECT s.account, " + SUMS + " FROM (" + source(new long[] {fromMinute, toMinute}) + ") r"
+        String sql = "SELECT s.account, " + SUMS + " FROM (" + source(new long[] {fromMinute, toMinute}, 60, 15, 1) + ") r"
                 + " JOIN series s ON s.id = r.series WHERE s.model IS NULL GROUP BY s.account";
         query(sql, List.of(), rs -> out.put(rs.getString(1), new Totals(0, null, rs.getLong(2), rs.getLong(3), rs.getLong(4),
                 rs.getBigDecimal(5).toBigIntegerExact(), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
@@ -424,10 +492,23 @@ public final class PostgresUsageStore implements UsageStore {
             return new Peak(0, 0);
         }
         List<Object> params = new ArrayList<>();
-        String sql = "SELECT coalesce(max(rq), 0)::bigint, coalesce(max(tk), 0)::bigint FROM (SELECT r.minute,"
-                + " sum(r.requests) AS rq, sum(r.prompt_tokens + r.completion_tokens) AS tk FROM rollup_1m r"
-                + " JOIN series s ON s.id = r.series WHERE r.minute >= " + fromMinute + " AND r.minute < " + toMinute
-                + " AND " + seriesWhere(filter, false, params) + " GROUP BY r.minute) x";
+        String minutes = "SELECT r.minute, sum(r.requests) AS rq, sum(r.prompt_tokens + r.completion_tokens) AS tk"
+                + " FROM rollup_1m r JOIN series s ON s.id = r.series WHERE %s AND " + seriesWhere(filter, false, params)
+                + " GROUP BY r.minute";
+        long h0 = Math.floorDiv(fromMinute + 59, 60) * 60, h1 = Math.floorDiv(toMinute, 60) * 60;
+        boolean single = filter.unfiltered() || (filter.byModelOnly() && filter.models().size() == 1);
+        String rows;
+        if (single && h0 < h1) {
+            // One account or model series: whole hours give their busiest minute, the ends are summed per minute.
+            rows = "SELECT h.peak_requests AS rq, h.peak_tokens AS tk FROM rollup_1h h JOIN series s ON s.id = h.series"
+                    + " WHERE h.minute >= " + h0 + " AND h.minute < " + h1 + " AND " + seriesWhere(filter, false, params)
+                    + " UNION ALL SELECT rq, tk FROM (" + String.format(minutes, "((r.minute >= " + fromMinute
+                    + " AND r.minute < " + h0 + ") OR (r.minute >= " + h1 + " AND r.minute < " + toMinute + "))") + ") m";
+            // (both parts bind the same filter values, so their order in params does not matter)
+        } else {
+            rows = String.format(minutes, "r.minute >= " + fromMinute + " AND r.minute < " + toMinute);
+        }
+        String sql = "SELECT coalesce(max(rq), 0)::bigint, coalesce(max(tk), 0)::bigint FROM (" + rows + ") x";
         long[] out = new long[2];
         query(sql, params, rs -> {
             out[0] = rs.getLong(1);

@@ -1,0 +1,116 @@
+package dev.tokenstats.store;
+
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static dev.tokenstats.store.StoreTestData.NOW_MIN;
+import static dev.tokenstats.store.StoreTestData.event;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The PostgreSQL store's hourly tier: each hour's busiest minute is exact at every commit, late events
+ * included, and a version 4 schema migrates with every sum and peak intact (on the real server).
+ */
+class PostgresRollupHoursTest {
+
+    final String schema = PostgresFixture.freshSchema("hours");
+
+    @AfterEach
+    void drop() {
+        PostgresFixture.drop(schema);
+    }
+
+    @Test
+    void aLateEventRaisesTheBusiestMinuteOfItsHour() {
+        Random r = new Random(3);
+        long hour = Math.floorDiv(NOW_MIN, 60) * 60 - 180;
+        List<UsageEvent> events = new ArrayList<>();
+        for (int i = 0; i < 40; i++) { // 4 per minute in the first ten minutes of the hour
+            events.add(event(r, "acct", "a-" + i, (hour + i / 4) * 60_000 + i * 100));
+        }
+        try (PostgresFixture db = new PostgresFixture(schema)) {
+            db.store.append(events);
+            assertThat(db.store.peak(SeriesFilter.all("acct"), hour - 60, hour + 120).requestsPerMinute()).isEqualTo(4);
+            List<UsageEvent> late = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                late.add(event(r, "acct", "late-" + i, (hour + 37) * 60_000 + i * 1000));
+            }
+            db.store.append(late);
+            events.addAll(late);
+            assertThat(db.store.peak(SeriesFilter.all("acct"), hour - 60, hour + 120).requestsPerMinute()).isEqualTo(9);
+            assertThat(db.store.peak(SeriesFilter.all("acct"), hour, hour + 30).requestsPerMinute())
+                    .as("a period that ends before the late minute").isEqualTo(4);
+            RollupTiersTest.assertEverySumAndPeak(db.store, events, "late events");
+        }
+    }
+
+    @Test
+    void aVersion4SchemaMigratesWithEverySumAndPeakIntact() throws Exception {
+        List<UsageEvent> events = RollupTiersTest.events(new Random(17), 5000);
+        writeVersion4(events);
+        try (PostgresFixture db = new PostgresFixture(schema)) {
+            RollupTiersTest.assertEverySumAndPeak(db.store, events, "migrated");
+            List<UsageEvent> more = RollupTiersTest.events(new Random(18), 2000).stream()
+                    .map(e -> new UsageEvent(e.account(), "m-" + e.id(), e.timeMillis(), e.model(), e.key(),
+                            e.promptTokens(), e.completionTokens(), e.cachedTokens(), e.quota(), e.creditNanos(),
+                            e.durationMs(), e.error(), e.stream(), e.group(), e.channel()))
+                    .toList();
+            assertThat(db.store.append(more).accepted()).isEqualTo(more.size());
+            events.addAll(more);
+            RollupTiersTest.assertEverySumAndPeak(db.store, events, "migrated, then written");
+        }
+    }
+
+    /** The schema as version 4 left it: series, minute and quarter-hour rollups, account spans. */
+    void writeVersion4(List<UsageEvent> events) throws Exception {
+        try (Connection c = DriverManager.getConnection(PostgresFixture.URL + "?currentSchema=" + schema, PostgresFixture.USER, "")) {
+            Flyway.configure().dataSource(PostgresFixture.URL + "?currentSchema=" + schema, PostgresFixture.USER, "")
+                    .schemas(schema).defaultSchema(schema).locations("classpath:db/postgres").target("4").load().migrate();
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TEMP TABLE ev (account text, id text, time_ms bigint, model text, api_key text,"
+                        + " error boolean, prompt_tokens bigint, completion_tokens bigint, cached_tokens bigint, quota bigint,"
+                        + " credit_nanos bigint, duration_ms bigint)");
+            }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO ev VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                for (UsageEvent e : events) {
+                    Object[] v = {e.account(), e.id(), e.timeMillis(), e.model(), e.key(), e.error(), e.promptTokens(),
+                            e.completionTokens(), e.cachedTokens(), e.quota(), e.creditNanos(),
+                            e.durationMs() < 0 ? null : e.durationMs()};
+                    for (int i = 0; i < v.length; i++) {
+                        p.setObject(i + 1, v[i]);
+                    }
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("INSERT INTO series (account, model, api_key, error)"
+                        + " SELECT DISTINCT account, model, api_key, error FROM ev"
+                        + " UNION SELECT DISTINCT account, model, NULL::text, NULL::boolean FROM ev"
+                        + " UNION SELECT DISTINCT account, NULL::text, NULL::text, NULL::boolean FROM ev");
+                String series = "JOIN series s ON s.account = e.account AND s.model IS NOT DISTINCT FROM %s"
+                        + " AND s.api_key IS NOT DISTINCT FROM %s AND s.error IS NOT DISTINCT FROM %s";
+                for (int tier : new int[] {1, 15}) {
+                    for (String join : List.of(String.format(series, "e.model", "e.api_key", "e.error"),
+                            String.format(series, "e.model", "NULL::text", "NULL::boolean"),
+                            String.format(series, "NULL::text", "NULL::text", "NULL::boolean"))) {
+                        s.execute("INSERT INTO rollup_" + tier + "m SELECT s.id, (e.time_ms / 60000) / " + tier + " * " + tier
+                                + ", count(*), sum(e.error::int), sum(quota), sum(credit_nanos), sum(prompt_tokens),"
+                                + " sum(completion_tokens), sum(cached_tokens), coalesce(sum(duration_ms), 0),"
+                                + " count(duration_ms) FROM ev e " + join + " GROUP BY 1, 2");
+                    }
+                }
+                s.execute("INSERT INTO account_span SELECT account, min(time_ms), max(time_ms) FROM ev GROUP BY account");
+            }
+        }
+    }
+}
