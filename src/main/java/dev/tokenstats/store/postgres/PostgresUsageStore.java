@@ -491,22 +491,29 @@ public final class PostgresUsageStore implements UsageStore {
         if (toMinute <= fromMinute) {
             return new Peak(0, 0);
         }
-        List<Object> params = new ArrayList<>();
+        List<Object> filterParams = new ArrayList<>(), params = new ArrayList<>();
+        String where = seriesWhere(filter, false, filterParams);
         String minutes = "SELECT r.minute, sum(r.requests) AS rq, sum(r.prompt_tokens + r.completion_tokens) AS tk"
-                + " FROM rollup_1m r JOIN series s ON s.id = r.series WHERE %s AND " + seriesWhere(filter, false, params)
-                + " GROUP BY r.minute";
+                + " FROM rollup_1m r JOIN series s ON s.id = r.series WHERE %s AND " + where + " GROUP BY r.minute";
         long h0 = Math.floorDiv(fromMinute + 59, 60) * 60, h1 = Math.floorDiv(toMinute, 60) * 60;
         boolean single = filter.unfiltered() || (filter.byModelOnly() && filter.models().size() == 1);
         String rows;
         if (single && h0 < h1) {
-            // One account or model series: whole hours give their busiest minute, the ends are summed per minute.
+            // One account or model series: whole hours give their busiest minute, the ends are summed per minute
+            // (each end a range of its own, so each is an index range read).
             rows = "SELECT h.peak_requests AS rq, h.peak_tokens AS tk FROM rollup_1h h JOIN series s ON s.id = h.series"
-                    + " WHERE h.minute >= " + h0 + " AND h.minute < " + h1 + " AND " + seriesWhere(filter, false, params)
-                    + " UNION ALL SELECT rq, tk FROM (" + String.format(minutes, "((r.minute >= " + fromMinute
-                    + " AND r.minute < " + h0 + ") OR (r.minute >= " + h1 + " AND r.minute < " + toMinute + "))") + ") m";
-            // (both parts bind the same filter values, so their order in params does not matter)
+                    + " WHERE h.minute >= " + h0 + " AND h.minute < " + h1 + " AND " + where;
+            params.addAll(filterParams);
+            for (long[] end : new long[][] {{fromMinute, h0}, {h1, toMinute}}) {
+                if (end[0] < end[1]) {
+                    rows += " UNION ALL SELECT rq, tk FROM (" + String.format(minutes,
+                            "r.minute >= " + end[0] + " AND r.minute < " + end[1]) + ") m" + end[0];
+                    params.addAll(filterParams);
+                }
+            }
         } else {
             rows = String.format(minutes, "r.minute >= " + fromMinute + " AND r.minute < " + toMinute);
+            params.addAll(filterParams);
         }
         String sql = "SELECT coalesce(max(rq), 0)::bigint, coalesce(max(tk), 0)::bigint FROM (" + rows + ") x";
         long[] out = new long[2];
