@@ -55,12 +55,8 @@ final class RollupSql {
      * series must be of one kind (of any shards).
      */
     static String sum(List<Series> series, long[] boundaries, boolean bySeries) {
-        Kind kind = series.get(0).kind();
-        String source = RollupPlan.parts(boundaries, tiers(kind)).stream()
-                .map(p -> rows(series, p.minutes(), p.from(), p.to()))
-                .collect(Collectors.joining(" UNION ALL "));
         return "SELECT " + bucket(boundaries) + ", " + (bySeries ? "series" : "0") + ", " + SUMS
-                + " FROM (" + source + ") GROUP BY 1, 2";
+                + " FROM (" + source(series, boundaries) + ") GROUP BY 1, 2";
     }
 
     /**
@@ -70,13 +66,9 @@ final class RollupSql {
      * series costs more than reading them). Columns: kind, bucket, series, then {@link #SUMS}.
      */
     static String period(List<Series> series, long[] boundaries) {
-        Kind kind = series.get(0).kind();
-        String source = RollupPlan.parts(boundaries, tiers(kind)).stream()
-                .map(p -> rows(series, p.minutes(), p.from(), p.to()))
-                .collect(Collectors.joining(" UNION ALL "));
         String nulls = ", NULL::BIGINT, NULL::BIGINT, NULL::DECIMAL(38,0), NULL::BIGINT, NULL::BIGINT, NULL::BIGINT,"
                 + " NULL::BIGINT, NULL::BIGINT";
-        return "WITH src AS MATERIALIZED (SELECT " + bucket(boundaries) + " AS b, * FROM (" + source + "))"
+        return "WITH src AS MATERIALIZED (SELECT " + bucket(boundaries) + " AS b, * FROM (" + source(series, boundaries) + "))"
                 + " SELECT 0, b, 0, " + SUMS + " FROM src GROUP BY b"
                 + " UNION ALL SELECT 1, 0, series, " + SUMS + " FROM src GROUP BY series"
                 + " UNION ALL SELECT 2, b, series, sum(requests)::BIGINT" + nulls + " FROM src GROUP BY b, series";
@@ -111,6 +103,13 @@ final class RollupSql {
 
     private static String index(long[] run) {
         return "(" + run[2] + " + (minute - " + run[0] + ") // " + run[1] + ")";
+    }
+
+    /** The rows covering [boundaries[0], boundaries[last]) once, each stretch from the tier the plan gives it. */
+    private static String source(List<Series> series, long[] boundaries) {
+        return RollupPlan.parts(boundaries, tiers(series.get(0).kind())).stream()
+                .map(p -> rows(series, p.minutes(), p.from(), p.to()))
+                .collect(Collectors.joining(" UNION ALL "));
     }
 
     /** The rows of the series in one tier within [from, to): their shards' folded rows and the recent ones. */

@@ -45,11 +45,6 @@ public final class RollupPlan {
         return out;
     }
 
-    /** With the minute and quarter-hour tiers only. */
-    public static List<Part> parts(long[] boundaries) {
-        return parts(boundaries, 15, 1);
-    }
-
     private static void split(long[] boundaries, long from, long to, int[] tiers, int first, List<Part> out) {
         if (from >= to) {
             return;
