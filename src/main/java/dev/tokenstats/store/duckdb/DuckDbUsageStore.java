@@ -262,12 +262,17 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         query(sql, rs -> {
             int bucket = rs.getInt(1);
             String model = byModel ? modelOf.get(rs.getInt(2)) : null;
-            Totals t = new Totals(bucket, model, rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                    rs.getBigDecimal(6).toBigIntegerExact(), rs.getLong(7), rs.getLong(8), rs.getLong(9),
-                    rs.getLong(10), rs.getLong(11));
+            Totals t = totals(rs, 3, bucket, model);
             merged.merge(bucket + "\u0000" + model, t, Totals::plus);
         });
         return List.copyOf(merged.values());
+    }
+
+    /** The nine sums of {@link RollupSql#SUMS}, read from column {@code first} on. */
+    private static Totals totals(ResultSet rs, int first, int bucket, String model) throws SQLException {
+        return new Totals(bucket, model, rs.getLong(first), rs.getLong(first + 1), rs.getLong(first + 2),
+                rs.getBigDecimal(first + 3).toBigIntegerExact(), rs.getLong(first + 4), rs.getLong(first + 5),
+                rs.getLong(first + 6), rs.getLong(first + 7), rs.getLong(first + 8));
     }
 
     @Override
@@ -289,9 +294,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
                 return;
             }
             String model = kind == 1 ? modelOf.get(rs.getInt(3)) : null;
-            Totals t = new Totals(bucket, model, rs.getLong(4), rs.getLong(5), rs.getLong(6),
-                    rs.getBigDecimal(7).toBigIntegerExact(), rs.getLong(8), rs.getLong(9), rs.getLong(10),
-                    rs.getLong(11), rs.getLong(12));
+            Totals t = totals(rs, 4, bucket, model);
             if (kind == 0) {
                 perBucket.merge(bucket, t, Totals::plus);
             } else {
@@ -315,9 +318,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         TreeMap<String, Totals> out = new TreeMap<>();
         accounts.forEach(s -> out.put(s.account(), Totals.zero(0, null)));
         String sql = RollupSql.sum(accounts, new long[] {fromMinute, toMinute}, true);
-        query(sql, rs -> out.merge(accountOf.get(rs.getInt(2)), new Totals(0, null, rs.getLong(3), rs.getLong(4),
-                rs.getLong(5), rs.getBigDecimal(6).toBigIntegerExact(), rs.getLong(7), rs.getLong(8), rs.getLong(9),
-                rs.getLong(10), rs.getLong(11)), Totals::plus));
+        query(sql, rs -> out.merge(accountOf.get(rs.getInt(2)), totals(rs, 3, 0, null), Totals::plus));
         List<AccountTotals> list = new ArrayList<>(out.size());
         out.forEach((account, totals) -> list.add(new AccountTotals(account, totals)));
         return list;
@@ -343,9 +344,11 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 List<Long> pending = new ArrayList<>();
-                try (ResultSet rs = s.executeQuery(RollupSql.pendingHours(single, fromMinute, toMinute))) {
-                    while (rs.next()) {
-                        pending.add(rs.getLong(1));
+                if (Math.floorDiv(fromMinute + 59, 60) < Math.floorDiv(toMinute, 60)) { // some whole hour inside
+                    try (ResultSet rs = s.executeQuery(RollupSql.pendingHours(single, fromMinute, toMinute))) {
+                        while (rs.next()) {
+                            pending.add(rs.getLong(1));
+                        }
                     }
                 }
                 try (ResultSet rs = s.executeQuery(RollupSql.peakOfSeries(single, fromMinute, toMinute, pending))) {

@@ -41,15 +41,15 @@ final class SeriesIndex {
         }
 
         boolean isAccount() {
-            return model == null;
+            return kind() == Kind.ACCOUNT;
         }
 
         boolean isModel() {
-            return model != null && key == null;
+            return kind() == Kind.MODEL;
         }
 
         boolean isFull() {
-            return key != null;
+            return kind() == Kind.FULL;
         }
     }
 
