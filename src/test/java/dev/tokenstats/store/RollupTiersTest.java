@@ -165,13 +165,18 @@ class RollupTiersTest {
 
     /** Lets the writer fold: moves the clock past its idle interval and waits for the next fold. */
     static void foldNow(DuckDbFixture db, MutableClock clock) {
-        long folds = db.store.folds();
+        foldNow(db.store, clock);
+    }
+
+    /** Moves the clock past the idle fold interval and waits for the fold. */
+    static void foldNow(dev.tokenstats.store.duckdb.DuckDbUsageStore store, MutableClock clock) {
+        long folds = store.folds();
         clock.advance(Duration.ofSeconds(3));
         long deadline = System.currentTimeMillis() + 10_000;
-        while (db.store.folds() == folds && System.currentTimeMillis() < deadline) {
+        while (store.folds() == folds && System.currentTimeMillis() < deadline) {
             Thread.onSpinWait();
         }
-        assertThat(db.store.folds()).as("a fold").isGreaterThan(folds);
+        assertThat(store.folds()).as("a fold").isGreaterThan(folds);
     }
 
     static void assertEverySumAndPeak(UsageStore store, List<UsageEvent> events, String stage) {

@@ -56,7 +56,16 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
     private volatile String down;
 
     /** Everything that lives as long as one opening of the DuckDB database. */
-    private record Open(SeriesIndex series, Map<String, long[]> spans, Dedup dedup, GroupCommit writes) {
+    private record Open(SeriesIndex series, Map<String, long[]> spans, Dedup dedup, HourlyTier hours,
+                        GroupCommit writes) {
+    }
+
+    /**
+     * Cells of the in-memory hourly tier: about 100 bytes each, at most a tenth of the heap and 2M (the
+     * heaviest account of the 100M-event bench holds 67k).
+     */
+    static long hourlyCells() {
+        return Math.min(2_000_000L, Runtime.getRuntime().maxMemory() / 10 / 100);
     }
 
     /**
@@ -98,13 +107,20 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         SeriesIndex series = new SeriesIndex();
         Map<String, long[]> spans = new ConcurrentHashMap<>();
         Dedup dedup = new Dedup(load(root, series, spans));
+        HourlyTier hours = new HourlyTier(hourlyCells());
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT series, min(minute), max(minute) FROM " + RollupSql.recent(60) + " GROUP BY series")) {
+            while (rs.next()) {
+                hours.markPending(rs.getInt(1), rs.getLong(2), rs.getLong(3));
+            }
+        }
         List<DuckDBConnection> connections = new ArrayList<>();
         for (int i = 0; i < writers; i++) {
             connections.add(root.duplicate());
         }
-        GroupCommit writes = new GroupCommit(connections, clock, this::oldestMinute, series, dedup, spans,
+        GroupCommit writes = new GroupCommit(connections, clock, this::oldestMinute, series, hours, dedup, spans,
                 this::writable, this::fatal);
-        return new Open(series, spans, dedup, writes);
+        return new Open(series, spans, dedup, hours, writes);
     }
 
     /** Null when writes may go ahead, else why not. */
@@ -255,17 +271,168 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         if (matching.isEmpty() || boundaries.length < 2) {
             return List.of();
         }
+        return withCells(matching, boundaries, plan -> sum(matching, boundaries, byModel, plan));
+    }
+
+    private List<Totals> sum(List<Series> matching, long[] boundaries, boolean byModel, Plan plan) {
         Map<Integer, String> modelOf = new HashMap<>();
         matching.forEach(s -> modelOf.put(s.id(), s.model()));
-        String sql = RollupSql.sum(matching, boundaries, byModel);
         Map<String, Totals> merged = new LinkedHashMap<>();
-        query(sql, rs -> {
-            int bucket = rs.getInt(1);
-            String model = byModel ? modelOf.get(rs.getInt(2)) : null;
-            Totals t = totals(rs, 3, bucket, model);
-            merged.merge(bucket + "\u0000" + model, t, Totals::plus);
+        if (!plan.scans().isEmpty()) {
+            query(RollupSql.sum(matching, boundaries, byModel, plan.scans()), rs -> {
+                int bucket = rs.getInt(1);
+                String model = byModel ? modelOf.get(rs.getInt(2)) : null;
+                Totals t = totals(rs, 3, bucket, model);
+                merged.merge(bucket + "\u0000" + model, t, Totals::plus);
+            });
+        }
+        Map<String, long[]> sums = new HashMap<>();
+        plan.eachCell(matching, boundaries, (s, bucket, cells, i) ->
+                addCell(sums.computeIfAbsent(bucket + "\u0000" + (byModel ? s.model() : null), k -> new long[SUMS]), cells, i));
+        sums.forEach((key, a) -> {
+            int cut = key.indexOf('\u0000');
+            String model = byModel ? key.substring(cut + 1) : null;
+            merged.merge(key, totals(a, Integer.parseInt(key.substring(0, cut)), model), Totals::plus);
         });
         return List.copyOf(merged.values());
+    }
+
+    // ------------------------------------------------- reads over the in-memory hourly tier
+
+    /** The nine sums of {@link RollupSql#SUMS}. */
+    private static final int SUMS = 9;
+
+    /**
+     * How one read is split: the scans DuckDB answers, and the stretches of whole hours whose folded rows come
+     * from the cells of {@link HourlyTier} (none when {@code cells} is null). Its answer holds if no fold began
+     * since the tier's sequence was {@code seen} and, when the scans trust the pending marks ({@code commits}
+     * not -1), no commit began since.
+     */
+    private record Plan(List<RollupSql.Scan> scans, List<long[]> fromCells, Map<Integer, HourlyTier.Cells> cells,
+                        long seen, long commits) {
+
+        boolean holds(HourlyTier hours) {
+            return hours.unchanged(seen) && (commits < 0 || hours.noCommitSince(commits));
+        }
+
+        interface CellVisitor {
+            void cell(Series series, int bucket, HourlyTier.Cells cells, int index);
+        }
+
+        /** Visits each cell of the series in the stretches the cells answer, with its bucket. */
+        void eachCell(List<Series> series, long[] boundaries, CellVisitor visitor) {
+            if (cells == null) {
+                return;
+            }
+            for (Series s : series) {
+                HourlyTier.Cells c = cells.get(s.id());
+                if (c == null) {
+                    continue;
+                }
+                long[] hours = c.hours();
+                for (long[] stretch : fromCells) {
+                    for (int i = c.from(stretch[0]); i < hours.length && hours[i] < stretch[1]; i++) {
+                        int b = java.util.Arrays.binarySearch(boundaries, hours[i]);
+                        visitor.cell(s, b >= 0 ? b : -b - 2, c, i);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs a read with the hourly tier's cells for its whole hours (account and model series), again if a
+     * fold began meanwhile, and from DuckDB alone when the cells cannot answer.
+     */
+    private <T> T withCells(List<Series> series, long[] boundaries, java.util.function.Function<Plan, T> read) {
+        Open o = open;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Plan plan = plan(o, series, boundaries, true);
+            if (plan.cells() == null) {
+                break;
+            }
+            try {
+                T result = read.apply(plan);
+                if (plan.holds(o.hours())) {
+                    return result;
+                }
+            } catch (ArithmeticException overflow) {
+                break; // a sum beyond a long: DuckDB adds up exactly
+            }
+        }
+        return read.apply(plan(o, series, boundaries, false));
+    }
+
+    private Plan plan(Open o, List<Series> series, long[] boundaries, boolean useCells) {
+        List<RollupSql.Scan> all = RollupSql.scans(series, boundaries);
+        if (!useCells || series.get(0).kind() == SeriesIndex.Kind.FULL || all.stream().noneMatch(p -> p.tier() == 60)) {
+            return new Plan(all, List.of(), null, -1, -1);
+        }
+        long seen = o.hours().stable();
+        Map<Integer, HourlyTier.Cells> cells = seen < 0 ? null : hourCells(o, series.get(0).account());
+        if (cells == null) {
+            return new Plan(all, List.of(), null, -1, -1);
+        }
+        long commits = o.hours().quietCommits();
+        List<RollupSql.Scan> scans = new ArrayList<>();
+        List<long[]> fromCells = new ArrayList<>();
+        for (RollupSql.Scan p : all) {
+            if (p.tier() != 60) {
+                scans.add(p);
+                continue;
+            }
+            fromCells.add(new long[] {p.from(), p.to()});
+            long[] pending = commits < 0 ? new long[] {p.from(), p.to()} : o.hours().pending(series, p.from(), p.to());
+            if (pending != null) {
+                scans.add(new RollupSql.Scan(60, pending[0], pending[1], true));
+            }
+        }
+        return new Plan(scans, fromCells, cells, seen, commits);
+    }
+
+    private Map<Integer, HourlyTier.Cells> hourCells(Open o, String account) {
+        return o.hours().cells(account, a -> loadHours(o, a));
+    }
+
+    /** An account's folded hourly rows of its account and model series; null when a credits sum exceeds a long. */
+    private Map<Integer, HourlyTier.Cells> loadHours(Open o, String account) {
+        List<Series> series = o.series().ofAccount(account).stream().filter(s -> !s.isFull()).toList();
+        Map<Integer, List<long[]>> rows = new HashMap<>();
+        boolean[] tooLarge = {false};
+        if (!series.isEmpty()) {
+            query(RollupSql.foldedHours(series), rs -> {
+                long[] row = new long[1 + HourlyTier.COLUMNS];
+                row[0] = rs.getLong(2);
+                for (int c = 0; c < HourlyTier.COLUMNS; c++) {
+                    if (c == 3) {
+                        BigInteger credits = rs.getBigDecimal(3 + c).toBigIntegerExact();
+                        tooLarge[0] |= credits.bitLength() >= 64;
+                        row[1 + c] = credits.longValue();
+                    } else {
+                        row[1 + c] = rs.getLong(3 + c);
+                    }
+                }
+                rows.computeIfAbsent(rs.getInt(1), x -> new ArrayList<>()).add(row);
+            });
+        }
+        if (tooLarge[0]) {
+            return null;
+        }
+        Map<Integer, HourlyTier.Cells> out = new HashMap<>();
+        rows.forEach((id, list) -> out.put(id, HourlyTier.Cells.of(list)));
+        return out;
+    }
+
+    /** sums += the nine sums of one cell, exactly (ArithmeticException beyond a long). */
+    private static void addCell(long[] sums, HourlyTier.Cells cells, int i) {
+        long[][] cols = cells.columns();
+        for (int m = 0; m < SUMS; m++) {
+            sums[m] = Math.addExact(sums[m], cols[m][i]);
+        }
+    }
+
+    private static Totals totals(long[] a, int bucket, String model) {
+        return new Totals(bucket, model, a[0], a[1], a[2], BigInteger.valueOf(a[3]), a[4], a[5], a[6], a[7], a[8]);
     }
 
     /** The nine sums of {@link RollupSql#SUMS}, read from column {@code first} on. */
@@ -281,26 +448,45 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         if (matching.isEmpty() || boundaries.length < 2) {
             return new PeriodTotals(List.of(), List.of(), Map.of());
         }
+        return withCells(matching, boundaries, plan -> period(matching, boundaries, plan));
+    }
+
+    private PeriodTotals period(List<Series> matching, long[] boundaries, Plan plan) {
         int n = boundaries.length - 1;
         Map<Integer, String> modelOf = new HashMap<>();
         matching.forEach(s -> modelOf.put(s.id(), s.model()));
         Map<Integer, Totals> perBucket = new TreeMap<>();
         Map<String, Totals> perModel = new HashMap<>();
         Map<String, long[]> requests = new HashMap<>();
-        query(RollupSql.period(matching, boundaries), rs -> {
-            int kind = rs.getInt(1), bucket = rs.getInt(2);
-            if (kind == 2) {
-                requests.computeIfAbsent(modelOf.get(rs.getInt(3)), m -> new long[n])[bucket] += rs.getLong(4);
-                return;
-            }
-            String model = kind == 1 ? modelOf.get(rs.getInt(3)) : null;
-            Totals t = totals(rs, 4, bucket, model);
-            if (kind == 0) {
-                perBucket.merge(bucket, t, Totals::plus);
-            } else {
-                perModel.merge(model, t, Totals::plus);
-            }
+        if (!plan.scans().isEmpty()) {
+            query(RollupSql.period(matching, boundaries, plan.scans()), rs -> {
+                int kind = rs.getInt(1), bucket = rs.getInt(2);
+                if (kind == 2) {
+                    requests.computeIfAbsent(modelOf.get(rs.getInt(3)), m -> new long[n])[bucket] += rs.getLong(4);
+                    return;
+                }
+                String model = kind == 1 ? modelOf.get(rs.getInt(3)) : null;
+                Totals t = totals(rs, 4, bucket, model);
+                if (kind == 0) {
+                    perBucket.merge(bucket, t, Totals::plus);
+                } else {
+                    perModel.merge(model, t, Totals::plus);
+                }
+            });
+        }
+        long[][] bucketSums = new long[n][];
+        Map<String, long[]> modelSums = new HashMap<>();
+        plan.eachCell(matching, boundaries, (s, bucket, cells, i) -> {
+            addCell(bucketSums[bucket] == null ? bucketSums[bucket] = new long[SUMS] : bucketSums[bucket], cells, i);
+            addCell(modelSums.computeIfAbsent(s.model(), m -> new long[SUMS]), cells, i);
+            requests.computeIfAbsent(s.model(), m -> new long[n])[bucket] += cells.columns()[0][i];
         });
+        for (int b = 0; b < n; b++) {
+            if (bucketSums[b] != null) {
+                perBucket.merge(b, totals(bucketSums[b], b, null), Totals::plus);
+            }
+        }
+        modelSums.forEach((model, a) -> perModel.merge(model, totals(a, 0, model), Totals::plus));
         return new PeriodTotals(List.copyOf(perBucket.values()), List.copyOf(perModel.values()), requests);
     }
 
@@ -339,6 +525,10 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
             });
             return new Peak(out[0], out[1]);
         }
+        Peak fromCells = peakFromCells(single, fromMinute, toMinute);
+        if (fromCells != null) {
+            return fromCells;
+        }
         // Which hours are still pending and their minutes must be read together, in one snapshot.
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -364,6 +554,49 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
             throw new StoreUnavailableException("read failed: " + e.getMessage(), e);
         }
         return new Peak(out[0], out[1]);
+    }
+
+    /**
+     * The busiest minute of one account or model series from the hourly tier's stored peaks of the whole
+     * hours inside [from, to) and the minutes of the ends; null when the cells cannot answer (no whole hour,
+     * pending hours, a fold under way).
+     */
+    private Peak peakFromCells(Series single, long fromMinute, long toMinute) {
+        long h0 = Math.floorDiv(fromMinute + 59, 60) * 60, h1 = Math.floorDiv(toMinute, 60) * 60;
+        Open o = open;
+        for (int attempt = 0; h0 < h1 && attempt < 3; attempt++) {
+            long seen = o.hours().stable();
+            Map<Integer, HourlyTier.Cells> cells = seen < 0 ? null : hourCells(o, single.account());
+            long commits = o.hours().quietCommits();
+            if (cells == null || commits < 0 || o.hours().pending(List.of(single), h0, h1) != null) {
+                return null;
+            }
+            long[] out = new long[2];
+            HourlyTier.Cells c = cells.get(single.id());
+            if (c != null) {
+                for (int i = c.from(h0); i < c.hours().length && c.hours()[i] < h1; i++) {
+                    out[0] = Math.max(out[0], c.columns()[HourlyTier.PEAK_REQUESTS][i]);
+                    out[1] = Math.max(out[1], c.columns()[HourlyTier.PEAK_TOKENS][i]);
+                }
+            }
+            List<long[]> ends = new ArrayList<>(2);
+            if (fromMinute < h0) {
+                ends.add(new long[] {fromMinute, h0});
+            }
+            if (h1 < toMinute) {
+                ends.add(new long[] {h1, toMinute});
+            }
+            if (!ends.isEmpty()) {
+                query(RollupSql.peak(List.of(single), ends), rs -> {
+                    out[0] = Math.max(out[0], rs.getLong(1));
+                    out[1] = Math.max(out[1], rs.getLong(2));
+                });
+            }
+            if (o.hours().unchanged(seen) && o.hours().noCommitSince(commits)) {
+                return new Peak(out[0], out[1]);
+            }
+        }
+        return null;
     }
 
     @Override

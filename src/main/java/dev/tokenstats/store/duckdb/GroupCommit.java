@@ -75,6 +75,7 @@ final class GroupCommit implements AutoCloseable {
     private final java.util.function.Consumer<SQLException> fatal;
     private final IntSupplier oldestMinute;
     private final SeriesIndex series;
+    private final HourlyTier hours;
     private final Dedup dedup;
     private final Map<String, long[]> spans;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(256);
@@ -87,13 +88,14 @@ final class GroupCommit implements AutoCloseable {
     private final List<DuckDBConnection> connections = new ArrayList<>();
 
     GroupCommit(List<DuckDBConnection> connections, Clock clock, IntSupplier oldestMinute, SeriesIndex series,
-                Dedup dedup, Map<String, long[]> spans, java.util.function.Supplier<String> unwritable,
+                HourlyTier hours, Dedup dedup, Map<String, long[]> spans, java.util.function.Supplier<String> unwritable,
                 java.util.function.Consumer<SQLException> fatal) throws SQLException {
         this.unwritable = unwritable;
         this.fatal = fatal;
         this.clock = clock;
         this.oldestMinute = oldestMinute;
         this.series = series;
+        this.hours = hours;
         this.dedup = dedup;
         this.spans = spans;
         this.lastFold = clock.millis();
@@ -228,8 +230,14 @@ final class GroupCommit implements AutoCloseable {
                 appendRollup(c, "rollup_15m_recent", perQuarter);
                 appendRollup(c, "rollup_1h_recent", perHour);
                 appendSpans(c, spanDelta);
+                hours.markPending(perHour.keySet()); // before the commit, so readers look for what it adds
             }
-            c.commit();
+            hours.commitBegins();
+            try {
+                c.commit();
+            } finally {
+                hours.commitEnds();
+            }
         } catch (SQLException | RuntimeException e) {
             rollback(c, e);
             claim.failed();
@@ -351,20 +359,28 @@ final class GroupCommit implements AutoCloseable {
     private void fold(DuckDBConnection c) {
         long closedBefore = clock.millis() / 60_000 - FOLD_GRACE_MINUTES;
         long rows = unfolded.get();
+        List<long[]> newHours = new ArrayList<>();
+        boolean committed = false;
+        hours.beginFold();
         try (Statement s = c.createStatement()) {
             for (int tier : new int[] {1, 15, 60}) { // minutes first: an hour's peak reads them
-                foldTier(s, tier, Math.floorDiv(closedBefore, tier) * tier);
+                foldTier(s, tier, Math.floorDiv(closedBefore, tier) * tier, newHours);
             }
             s.execute("CREATE OR REPLACE TEMP TABLE fold_span AS SELECT account, min(first_ms) AS first_ms,"
                     + " max(last_ms) AS last_ms FROM account_span GROUP BY account");
             s.execute("DELETE FROM account_span");
             s.execute("INSERT INTO account_span SELECT * FROM fold_span");
             c.commit();
+            committed = true;
             unfolded.addAndGet(-rows);
-            folds.incrementAndGet();
         } catch (SQLException e) {
             rollback(c, e);
             log.warn("folding the recent rollups failed (they stay exact, only larger): {}", e.getMessage());
+        } finally {
+            hours.endFold(committed, newHours, Math.floorDiv(closedBefore, 60) * 60, series);
+        }
+        if (committed) {
+            folds.incrementAndGet();
         }
         lastFold = clock.millis();
     }
@@ -373,7 +389,8 @@ final class GroupCommit implements AutoCloseable {
             .map(m -> "sum(" + m + ")::" + (m.equals("credit_nanos") ? "HUGEINT" : "BIGINT") + " AS " + m)
             .collect(Collectors.joining(", "));
 
-    private static void foldTier(Statement s, int tier, long closedBefore) throws SQLException {
+    /** Folds one tier; the hourly rows it writes for the accounts {@link #hours} holds are added to {@code newHours}. */
+    private void foldTier(Statement s, int tier, long closedBefore, List<long[]> newHours) throws SQLException {
         String recent = RollupSql.recent(tier);
         s.execute("CREATE OR REPLACE TEMP TABLE fold_closed AS SELECT r.series, s.slot, r.minute, " + FOLD_SUMS
                 + " FROM " + recent + " r JOIN series s ON s.id = r.series WHERE r.minute < " + closedBefore
@@ -402,10 +419,30 @@ final class GroupCommit implements AutoCloseable {
                     + " FROM (SELECT series, minute, sum(requests) AS rq, sum(prompt_tokens + completion_tokens) AS tk FROM ("
                     + String.format(minutes, RollupSql.table(1, kind, shard)) + " UNION ALL "
                     + String.format(minutes, RollupSql.recent(1)) + ") GROUP BY series, minute) GROUP BY 1, 2";
-            s.execute("INSERT INTO " + target + " SELECT h.series, h.minute, "
+            String hourRows = "SELECT h.series, h.minute, "
                     + Arrays.stream(METRICS).map(m -> "h." + m).collect(Collectors.joining(", "))
                     + ", p.peak_requests, p.peak_tokens FROM (" + closed + ") h JOIN (" + peaks + ") p"
-                    + " ON p.series = h.series AND p.hour = h.minute ORDER BY h.minute, h.series");
+                    + " ON p.series = h.series AND p.hour = h.minute";
+            s.execute("INSERT INTO " + target + " " + hourRows + " ORDER BY h.minute, h.series");
+            Set<Integer> loaded = kind == SeriesIndex.Kind.FULL ? Set.of() : hours.loadedSeries(series, kind, shard);
+            if (!loaded.isEmpty()) {
+                try (var rs = s.executeQuery(hourRows + " WHERE h.series IN ("
+                        + loaded.stream().map(String::valueOf).collect(Collectors.joining(",")) + ")")) {
+                    while (rs.next()) {
+                        long[] row = new long[2 + HourlyTier.COLUMNS];
+                        for (int i = 0; i < row.length; i++) {
+                            if (i == 2 + CREDITS) {
+                                java.math.BigInteger credits = rs.getBigDecimal(i + 1).toBigIntegerExact();
+                                // beyond a long, the hour becomes a row the tier cannot add: it drops the account
+                                row[i] = credits.bitLength() < 64 ? credits.longValue() : HourlyTier.TOO_LARGE;
+                            } else {
+                                row[i] = rs.getLong(i + 1);
+                            }
+                        }
+                        newHours.add(row);
+                    }
+                }
+            }
         }
         s.execute("CREATE OR REPLACE TEMP TABLE fold_open AS SELECT series, minute, " + FOLD_SUMS + " FROM " + recent
                 + " WHERE minute >= " + closedBefore + " GROUP BY series, minute");

@@ -55,8 +55,26 @@ final class RollupSql {
      * series must be of one kind (of any shards).
      */
     static String sum(List<Series> series, long[] boundaries, boolean bySeries) {
+        return sum(series, boundaries, bySeries, scans(series, boundaries));
+    }
+
+    /** {@link #sum(List, long[], boolean)} over the given scans only. */
+    static String sum(List<Series> series, long[] boundaries, boolean bySeries, List<Scan> scans) {
         return "SELECT " + bucket(boundaries) + ", " + (bySeries ? "series" : "0") + ", " + SUMS
-                + " FROM (" + source(series, boundaries) + ") GROUP BY 1, 2";
+                + " FROM (" + source(series, scans) + ") GROUP BY 1, 2";
+    }
+
+    /**
+     * Rows of one tier with minute in [from, to): from the series' shard tables and the recent table, or
+     * ({@code recentOnly}) the recent table alone, when the folded rows are read from {@link HourlyTier}.
+     */
+    record Scan(int tier, long from, long to, boolean recentOnly) {
+    }
+
+    /** Every scan a read of [boundaries[0], boundaries[last]) needs when all of it comes from DuckDB. */
+    static List<Scan> scans(List<Series> series, long[] boundaries) {
+        return RollupPlan.parts(boundaries, tiers(series.get(0).kind())).stream()
+                .map(p -> new Scan(p.minutes(), p.from(), p.to(), false)).toList();
     }
 
     /**
@@ -66,9 +84,14 @@ final class RollupSql {
      * series costs more than reading them). Columns: kind, bucket, series, then {@link #SUMS}.
      */
     static String period(List<Series> series, long[] boundaries) {
+        return period(series, boundaries, scans(series, boundaries));
+    }
+
+    /** {@link #period(List, long[])} over the given scans only. */
+    static String period(List<Series> series, long[] boundaries, List<Scan> scans) {
         String nulls = ", NULL::BIGINT, NULL::BIGINT, NULL::DECIMAL(38,0), NULL::BIGINT, NULL::BIGINT, NULL::BIGINT,"
                 + " NULL::BIGINT, NULL::BIGINT";
-        return "WITH src AS MATERIALIZED (SELECT " + bucket(boundaries) + " AS b, * FROM (" + source(series, boundaries) + "))"
+        return "WITH src AS MATERIALIZED (SELECT " + bucket(boundaries) + " AS b, * FROM (" + source(series, scans) + "))"
                 + " SELECT 0, b, 0, " + SUMS + " FROM src GROUP BY b"
                 + " UNION ALL SELECT 1, 0, series, " + SUMS + " FROM src GROUP BY series"
                 + " UNION ALL SELECT 2, b, series, sum(requests)::BIGINT" + nulls + " FROM src GROUP BY b, series";
@@ -105,22 +128,27 @@ final class RollupSql {
         return "(" + run[2] + " + (minute - " + run[0] + ") // " + run[1] + ")";
     }
 
-    /** The rows covering [boundaries[0], boundaries[last]) once, each stretch from the tier the plan gives it. */
-    private static String source(List<Series> series, long[] boundaries) {
-        return RollupPlan.parts(boundaries, tiers(series.get(0).kind())).stream()
-                .map(p -> rows(series, p.minutes(), p.from(), p.to()))
+    /** The rows of the scans (which cover a read's period once, each stretch from the tier the plan gives it). */
+    private static String source(List<Series> series, List<Scan> scans) {
+        return scans.stream().map(p -> rows(series, p.tier(), p.from(), p.to(), p.recentOnly()))
                 .collect(Collectors.joining(" UNION ALL "));
     }
 
     /** The rows of the series in one tier within [from, to): their shards' folded rows and the recent ones. */
     static String rows(List<Series> series, int tier, long from, long to) {
+        return rows(series, tier, from, to, false);
+    }
+
+    private static String rows(List<Series> series, int tier, long from, long to, boolean recentOnly) {
         Kind kind = series.get(0).kind();
         String time = " AND minute >= " + from + " AND minute < " + to;
         Map<Integer, List<Series>> byShard = new TreeMap<>();
         series.forEach(s -> byShard.computeIfAbsent(s.shard(), x -> new ArrayList<>()).add(s));
         List<String> selects = new ArrayList<>();
-        byShard.forEach((shard, list) -> selects.add("SELECT " + COLUMNS + " FROM " + table(tier, kind, shard)
-                + " WHERE " + in(list) + time));
+        if (!recentOnly) {
+            byShard.forEach((shard, list) -> selects.add("SELECT " + COLUMNS + " FROM " + table(tier, kind, shard)
+                    + " WHERE " + in(list) + time));
+        }
         selects.add("SELECT " + COLUMNS + " FROM " + recent(tier) + " WHERE " + in(series) + time);
         return String.join(" UNION ALL ", selects);
     }
@@ -167,6 +195,25 @@ final class RollupSql {
     /** Busiest minute of several series together (their per-minute sums). */
     static String peak(List<Series> series, long from, long to) {
         return max(peakOfMinutes(series, List.<long[]>of(new long[] {from, to})));
+    }
+
+    /** Busiest minute of several series together within the given [from, to) ranges. */
+    static String peak(List<Series> series, List<long[]> ranges) {
+        return max(peakOfMinutes(series, ranges));
+    }
+
+    /**
+     * The folded hourly rows of account and model series (of one account), one row per series and hour:
+     * series, minute, the nine sums of {@link #SUMS}, then the hour's peak requests and tokens.
+     */
+    static String foldedHours(List<Series> series) {
+        Map<Kind, List<Series>> byKind = new TreeMap<>();
+        series.forEach(s -> byKind.computeIfAbsent(s.kind(), k -> new ArrayList<>()).add(s));
+        String rows = byKind.values().stream()
+                .map(list -> "SELECT * FROM " + table(60, list.get(0).kind(), list.get(0).shard()) + " WHERE " + in(list))
+                .collect(Collectors.joining(" UNION ALL "));
+        return "SELECT series, minute, " + SUMS + ", max(peak_requests)::BIGINT, max(peak_tokens)::BIGINT FROM ("
+                + rows + ") GROUP BY series, minute ORDER BY series, minute";
     }
 
     private static String max(String rows) {

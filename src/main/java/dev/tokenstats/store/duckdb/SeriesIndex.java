@@ -63,6 +63,7 @@ final class SeriesIndex {
 
     private final Map<SeriesKey, Series> byKey = new ConcurrentHashMap<>();
     private final Map<String, List<Series>> byAccount = new ConcurrentHashMap<>();
+    private final Map<Integer, Series> byId = new ConcurrentHashMap<>();
     private int nextId;
 
     synchronized void load(Series s) {
@@ -114,11 +115,22 @@ final class SeriesIndex {
 
     private void publish(Series s) {
         byKey.put(new SeriesKey(s.account(), s.model(), s.key(), s.error()), s);
+        byId.put(s.id(), s);
         byAccount.compute(s.account(), (a, list) -> {
             List<Series> copy = list == null ? new ArrayList<>() : new ArrayList<>(list);
             copy.add(s);
             return List.copyOf(copy);
         });
+    }
+
+    /** A committed series, or null. */
+    Series byId(int id) {
+        return byId.get(id);
+    }
+
+    /** Every committed series of an account. */
+    List<Series> ofAccount(String account) {
+        return byAccount.getOrDefault(account, List.of());
     }
 
     /** The committed account series (one per account), in no particular order. */

@@ -1,0 +1,244 @@
+package dev.tokenstats.store;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tokenstats.store.duckdb.DuckDbUsageStore;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.sql.DataSource;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+import static dev.tokenstats.store.StoreTestData.NOW;
+import static dev.tokenstats.store.StoreTestData.NOW_MIN;
+import static dev.tokenstats.store.StoreTestData.event;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The embedded store keeps the folded hourly rollup of account and model series in memory: reads of whole
+ * folded hours make no DuckDB statement, pending hours (late events) are read from the recent rows, and
+ * a read that runs while folds and writes go on shows a whole number of committed batches, never a fold half
+ * seen.
+ */
+class HourlyTierTest {
+
+    @TempDir
+    Path dir;
+
+    static final long HOUR = Math.floorDiv(NOW_MIN, 60) * 60;
+
+    /** A DataSource that counts the connections the store asks for: one per read statement. */
+    static final class Counting implements DataSource {
+        final HikariDataSource target;
+        final AtomicInteger connections = new AtomicInteger();
+
+        Counting(HikariDataSource target) {
+            this.target = target;
+        }
+
+        @Override
+        public Connection getConnection() throws java.sql.SQLException {
+            connections.incrementAndGet();
+            return target.getConnection();
+        }
+
+        @Override
+        public Connection getConnection(String user, String password) throws java.sql.SQLException {
+            connections.incrementAndGet();
+            return target.getConnection(user, password);
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() {
+            return Logger.getGlobal();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws java.sql.SQLException {
+            return target.unwrap(type);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) {
+            return type.isInstance(target);
+        }
+    }
+
+    static HikariDataSource duckdb(Path dir) {
+        HikariDataSource ds = new HikariDataSource();
+        ds.setJdbcUrl("jdbc:duckdb:" + dir.resolve("tokenstats.duckdb"));
+        ds.setMaximumPoolSize(4);
+        ds.setMaxLifetime(0);
+        Flyway.configure().dataSource(ds).locations("classpath:db/duckdb").load().migrate();
+        return ds;
+    }
+
+    @Test
+    void wholeFoldedHoursAreAnsweredFromMemoryAndLateEventsStillCount() {
+        MutableClock clock = new MutableClock(NOW);
+        Random r = new Random(5);
+        List<UsageEvent> events = new ArrayList<>();
+        for (int i = 0; i < 4000; i++) {
+            events.add(event(r, i % 4 == 0 ? "other" : "acct", "e-" + i, (NOW_MIN - 1 - r.nextInt(3 * 1440)) * 60_000 + r.nextInt(60_000)));
+        }
+        long[] hours = UsageStoreContractTest.minutes(HOUR - 48 * 60, HOUR, 60);
+        long[] day = {HOUR - 48 * 60, HOUR - 24 * 60, HOUR};
+        SeriesFilter all = SeriesFilter.all("acct");
+        SeriesFilter twoModels = new SeriesFilter("acct", Set.of("model-1", "model-3"), Set.of(), null);
+        try (HikariDataSource ds = duckdb(dir)) {
+            Counting counting = new Counting(ds);
+            DuckDbUsageStore store = new DuckDbUsageStore(counting, clock, Duration.ofDays(36));
+            try {
+                store.append(events);
+                clock.advance(Duration.ofMinutes(5)); // the last hour closes
+                RollupTiersTest.foldNow(store, clock);
+                store.period(all, hours); // loads the account's hours
+                int before = counting.connections.get();
+                UsageStoreContractTest.assertPeriod(store, events, all, hours);
+                UsageStoreContractTest.assertPeriod(store, events, twoModels, day);
+                assertThat(UsageStoreContractTest.normalise(store.sum(all, day, false)))
+                        .isEqualTo(UsageStoreContractTest.oracle(events, all, day, false));
+                assertThat(UsageStoreContractTest.normalise(store.sum(twoModels, hours, true)))
+                        .isEqualTo(UsageStoreContractTest.oracle(events, twoModels, hours, true));
+                assertThat(store.peak(all, HOUR - 48 * 60, HOUR)).isEqualTo(RollupTiersTest.peak(events, all, HOUR - 48 * 60, HOUR));
+                assertThat(counting.connections.get()).as("statements for whole folded hours").isEqualTo(before);
+
+                // a period with a partial hour at each end reads those minutes, and only those, from DuckDB
+                long[] ragged = {HOUR - 48 * 60 + 7, HOUR - 60, HOUR - 13};
+                UsageStoreContractTest.assertPeriod(store, events, all, ragged);
+                assertThat(store.peak(all, ragged[0], ragged[2])).isEqualTo(RollupTiersTest.peak(events, all, ragged[0], ragged[2]));
+                assertThat(counting.connections.get()).as("the ends are read").isGreaterThan(before);
+
+                // a late event in a folded hour is read from the recent rows until the next fold adds it to memory
+                List<UsageEvent> late = new ArrayList<>();
+                for (int i = 0; i < 30; i++) {
+                    late.add(event(r, "acct", "late-" + i, (HOUR - 30 * 60 + 17) * 60_000 + i * 1000));
+                }
+                store.append(late);
+                events.addAll(late);
+                before = counting.connections.get();
+                UsageStoreContractTest.assertPeriod(store, events, all, hours);
+                assertThat(store.peak(all, HOUR - 48 * 60, HOUR)).isEqualTo(RollupTiersTest.peak(events, all, HOUR - 48 * 60, HOUR));
+                assertThat(counting.connections.get()).as("pending hours are read").isGreaterThan(before);
+                RollupTiersTest.foldNow(store, clock);
+                before = counting.connections.get();
+                UsageStoreContractTest.assertPeriod(store, events, all, hours);
+                UsageStoreContractTest.assertPeriod(store, events, twoModels, day);
+                assertThat(store.peak(all, HOUR - 48 * 60, HOUR)).isEqualTo(RollupTiersTest.peak(events, all, HOUR - 48 * 60, HOUR));
+                assertThat(store.peak(all, HOUR - 48 * 60, HOUR).requestsPerMinute()).isGreaterThanOrEqualTo(30);
+                assertThat(counting.connections.get()).as("folded again: from memory").isEqualTo(before);
+            } finally {
+                store.close();
+            }
+        }
+    }
+
+    /**
+     * One writer appends batches of distinct sizes (late events, into hours that are folded again and again),
+     * a clock thread keeps folds coming, and readers add up the whole hours: every answer must be the total of
+     * the first k batches for a k between what was acknowledged before the read and what was sent by its end.
+     */
+    @Test
+    void readsDuringWritesAndFoldsShowAWholeNumberOfBatches() throws Exception {
+        MutableClock clock = new MutableClock(NOW);
+        SeriesFilter all = SeriesFilter.all("acct");
+        long[] period = UsageStoreContractTest.minutes(HOUR - 12 * 60, HOUR, 60);
+        List<Long> prefix = new CopyOnWriteArrayList<>(List.of(0L)); // requests after k batches
+        AtomicLong acknowledged = new AtomicLong(), sent = new AtomicLong();
+        AtomicBoolean done = new AtomicBoolean();
+        List<String> wrong = new CopyOnWriteArrayList<>();
+        AtomicInteger reads = new AtomicInteger();
+        try (DuckDbFixture db = new DuckDbFixture(dir, clock)) {
+            Random r = new Random(23);
+            List<UsageEvent> first = new ArrayList<>();
+            for (int i = 0; i < 2000; i++) {
+                first.add(event(r, "acct", "f-" + i, (HOUR - 12 * 60) * 60_000 + (long) r.nextInt(12 * 3_600_000)));
+            }
+            db.store.append(first);
+            prefix.set(0, (long) first.size());
+            RollupTiersTest.foldNow(db, clock);
+
+            Thread writer = new Thread(() -> {
+                Random w = new Random(29);
+                for (int b = 1; b <= 60; b++) {
+                    List<UsageEvent> batch = new ArrayList<>();
+                    for (int i = 0; i < b; i++) { // batch b has b events: the totals after k batches are distinct
+                        batch.add(event(w, "acct", "b" + b + "-" + i, (HOUR - 12 * 60) * 60_000 + (long) w.nextInt(12 * 3_600_000)));
+                    }
+                    prefix.add(prefix.get(prefix.size() - 1) + b);
+                    sent.set(b);
+                    db.store.append(batch);
+                    acknowledged.set(b);
+                    clock.advance(Duration.ofSeconds(3)); // the next idle moment folds
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                done.set(true);
+            });
+            List<Thread> readers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                readers.add(new Thread(() -> {
+                    while (!done.get()) {
+                        long low = acknowledged.get();
+                        PeriodTotals p = db.store.period(all, period);
+                        long high = sent.get();
+                        long requests = p.perBucket().stream().mapToLong(Totals::requests).sum();
+                        long byModel = p.perModel().stream().mapToLong(Totals::requests).sum();
+                        Set<Long> allowed = new TreeSet<>(prefix.subList((int) low, (int) high + 1));
+                        if (!allowed.contains(requests) || requests != byModel) {
+                            wrong.add(requests + " / " + byModel + " not in " + allowed);
+                        }
+                        reads.incrementAndGet();
+                    }
+                }));
+            }
+            long folds = db.store.folds();
+            writer.start();
+            readers.forEach(Thread::start);
+            writer.join(120_000);
+            done.set(true);
+            for (Thread t : readers) {
+                t.join(30_000);
+            }
+            assertThat(wrong).as("reads that no sequence of commits explains").isEmpty();
+            assertThat(reads.get()).isGreaterThan(20);
+            assertThat(db.store.folds() - folds).as("folds during the reads").isGreaterThan(5);
+            long total = prefix.get(prefix.size() - 1);
+            assertThat(db.store.period(all, period).perBucket().stream().mapToLong(Totals::requests).sum()).isEqualTo(total);
+        }
+    }
+}
