@@ -558,8 +558,8 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
 
     /**
      * The busiest minute of one account or model series from the hourly tier's stored peaks of the whole
-     * hours inside [from, to) and the minutes of the ends; null when the cells cannot answer (no whole hour,
-     * pending hours, a fold under way).
+     * hours inside [from, to), and the minutes of the ends and of the pending hours; null when the cells
+     * cannot answer (no whole hour, a fold or a commit under way).
      */
     private Peak peakFromCells(Series single, long fromMinute, long toMinute) {
         long h0 = Math.floorDiv(fromMinute + 59, 60) * 60, h1 = Math.floorDiv(toMinute, 60) * 60;
@@ -568,20 +568,26 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
             long seen = o.hours().stable();
             Map<Integer, HourlyTier.Cells> cells = seen < 0 ? null : hourCells(o, single.account());
             long commits = o.hours().quietCommits();
-            if (cells == null || commits < 0 || o.hours().pending(List.of(single), h0, h1) != null) {
+            if (cells == null || commits < 0) {
                 return null;
             }
+            long[] pending = o.hours().pending(List.of(single), h0, h1);
             long[] out = new long[2];
             HourlyTier.Cells c = cells.get(single.id());
             if (c != null) {
                 for (int i = c.from(h0); i < c.hours().length && c.hours()[i] < h1; i++) {
-                    out[0] = Math.max(out[0], c.columns()[HourlyTier.PEAK_REQUESTS][i]);
-                    out[1] = Math.max(out[1], c.columns()[HourlyTier.PEAK_TOKENS][i]);
+                    if (pending == null || c.hours()[i] < pending[0] || c.hours()[i] >= pending[1]) {
+                        out[0] = Math.max(out[0], c.columns()[HourlyTier.PEAK_REQUESTS][i]);
+                        out[1] = Math.max(out[1], c.columns()[HourlyTier.PEAK_TOKENS][i]);
+                    }
                 }
             }
-            List<long[]> ends = new ArrayList<>(2);
+            List<long[]> ends = new ArrayList<>(3); // minutes: the ends and the pending hours
             if (fromMinute < h0) {
                 ends.add(new long[] {fromMinute, h0});
+            }
+            if (pending != null) {
+                ends.add(pending);
             }
             if (h1 < toMinute) {
                 ends.add(new long[] {h1, toMinute});

@@ -110,7 +110,7 @@ final class HourlyTier {
 
     private static final class Loaded {
         final Map<Integer, Cells> series;
-        final int cells;
+        long cells; // guarded by the tier
         volatile long used = System.nanoTime();
 
         Loaded(Map<Integer, Cells> series) {
@@ -251,8 +251,11 @@ final class HourlyTier {
         return lo < hi ? new long[] {lo, hi} : null;
     }
 
-    /** A fold begins: readers and loads started before it will not use what they read. */
-    void beginFold() {
+    /**
+     * A fold begins: readers and loads started before it will not use what they read. Synchronized with a
+     * load's check and publish, so the fold's {@link #loadedSeries} sees every account loaded before it.
+     */
+    synchronized void beginFold() {
         sequence.incrementAndGet();
     }
 
@@ -289,12 +292,17 @@ final class HourlyTier {
                         continue;
                     }
                     try {
-                        a.series.put(e.getKey(), a.series.getOrDefault(e.getKey(), Cells.EMPTY).plus(e.getValue()));
+                        Cells before = a.series.getOrDefault(e.getKey(), Cells.EMPTY);
+                        Cells after = before.plus(e.getValue());
+                        a.series.put(e.getKey(), after);
+                        a.cells += after.hours().length - before.hours().length;
+                        loadedCells += after.hours().length - before.hours().length;
                     } catch (ArithmeticException overflow) {
                         accounts.remove(s.account()); // read from DuckDB from now on
                         loadedCells -= a.cells;
                     }
                 }
+                evict(null);
                 pending.replaceAll((series, p) -> new long[] {Math.max(p[0], foldedBefore), p[1]});
                 pending.values().removeIf(p -> p[0] > p[1]);
             } finally {
