@@ -140,7 +140,8 @@ class HourlyTierTest {
                 assertThat(store.peak(all, ragged[0], ragged[2])).isEqualTo(RollupTiersTest.peak(events, all, ragged[0], ragged[2]));
                 assertThat(counting.connections.get()).as("the ends are read").isGreaterThan(before);
 
-                // a late event in a folded hour is read from the recent rows until the next fold adds it to memory
+                // a late event in a folded hour is in memory at once; that hour's busiest minute is read from
+                // DuckDB until the next fold finds it
                 List<UsageEvent> late = new ArrayList<>();
                 for (int i = 0; i < 30; i++) {
                     late.add(event(r, "acct", "late-" + i, (HOUR - 30 * 60 + 17) * 60_000 + i * 1000));
@@ -149,8 +150,10 @@ class HourlyTierTest {
                 events.addAll(late);
                 before = counting.connections.get();
                 UsageStoreContractTest.assertPeriod(store, events, all, hours);
+                UsageStoreContractTest.assertPeriod(store, events, twoModels, day);
+                assertThat(counting.connections.get()).as("late rows are in memory").isEqualTo(before);
                 assertThat(store.peak(all, HOUR - 48 * 60, HOUR)).isEqualTo(RollupTiersTest.peak(events, all, HOUR - 48 * 60, HOUR));
-                assertThat(counting.connections.get()).as("pending hours are read").isGreaterThan(before);
+                assertThat(counting.connections.get()).as("the late hour's peak is read").isGreaterThan(before);
                 RollupTiersTest.foldNow(store, clock);
                 before = counting.connections.get();
                 UsageStoreContractTest.assertPeriod(store, events, all, hours);
@@ -158,6 +161,21 @@ class HourlyTierTest {
                 assertThat(store.peak(all, HOUR - 48 * 60, HOUR)).isEqualTo(RollupTiersTest.peak(events, all, HOUR - 48 * 60, HOUR));
                 assertThat(store.peak(all, HOUR - 48 * 60, HOUR).requestsPerMinute()).isGreaterThanOrEqualTo(30);
                 assertThat(counting.connections.get()).as("folded again: from memory").isEqualTo(before);
+
+                // the open hour: its sums and its busiest minute are in memory as they are written
+                List<UsageEvent> now = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    now.add(event(r, "acct", "now-" + i, (HOUR + 2 + i % 2) * 60_000 + i * 100));
+                }
+                store.append(now);
+                events.addAll(now);
+                long[] withOpenHour = UsageStoreContractTest.minutes(HOUR - 47 * 60, HOUR + 60, 60);
+                before = counting.connections.get();
+                UsageStoreContractTest.assertPeriod(store, events, all, withOpenHour);
+                UsageStoreContractTest.assertPeriod(store, events, twoModels, withOpenHour);
+                assertThat(store.peak(all, HOUR - 47 * 60, HOUR + 60)).isEqualTo(RollupTiersTest.peak(events, all, HOUR - 47 * 60, HOUR + 60));
+                assertThat(store.peak(all, HOUR, HOUR + 60).requestsPerMinute()).isEqualTo(20);
+                assertThat(counting.connections.get()).as("the open hour from memory").isEqualTo(before);
             } finally {
                 store.close();
             }

@@ -108,12 +108,6 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         Map<String, long[]> spans = new ConcurrentHashMap<>();
         Dedup dedup = new Dedup(load(root, series, spans));
         HourlyTier hours = new HourlyTier(hourlyCells());
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT series, min(minute), max(minute) FROM " + RollupSql.recent(60) + " GROUP BY series")) {
-            while (rs.next()) {
-                hours.markPending(rs.getInt(1), rs.getLong(2), rs.getLong(3));
-            }
-        }
         List<DuckDBConnection> connections = new ArrayList<>();
         for (int i = 0; i < writers; i++) {
             connections.add(root.duplicate());
@@ -300,55 +294,57 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
     // ------------------------------------------------- reads over the in-memory hourly tier
 
     /** The nine sums of {@link RollupSql#SUMS}. */
-    private static final int SUMS = 9;
+    private static final int SUMS = HourlyTier.SUMS;
 
     /**
-     * How one read is split: the scans DuckDB answers, and the stretches of whole hours whose folded rows come
-     * from the cells of {@link HourlyTier} (none when {@code cells} is null). Its answer holds if no fold began
-     * since the tier's sequence was {@code seen} and, when the scans trust the pending marks ({@code commits}
-     * not -1), no commit began since.
+     * How one read is split: the scans DuckDB answers, and the stretches of whole hours that come from the
+     * loaded account of {@link HourlyTier} (none when {@code account} is null). When both are used, the answer
+     * holds only if no commit began since {@code commits} (see HourlyTier).
      */
-    private record Plan(List<RollupSql.Scan> scans, List<long[]> fromCells, Map<Integer, HourlyTier.Cells> cells,
-                        long seen, long commits) {
-
-        boolean holds(HourlyTier hours) {
-            return hours.unchanged(seen) && (commits < 0 || hours.noCommitSince(commits));
-        }
+    private record Plan(List<RollupSql.Scan> scans, List<long[]> fromCells, HourlyTier.Account account, long commits) {
 
         interface CellVisitor {
-            void cell(Series series, int bucket, HourlyTier.Cells cells, int index);
+            void cell(Series series, int bucket, HourlyTier.Hours hours, int index);
         }
 
-        /** Visits each cell of the series in the stretches the cells answer, with its bucket. */
+        boolean holds(HourlyTier tier) {
+            return account == null || scans.isEmpty() || tier.noCommitSince(commits);
+        }
+
+        /** Visits each hour of the series in the stretches the memory answers, with its bucket. */
         void eachCell(List<Series> series, long[] boundaries, CellVisitor visitor) {
-            if (cells == null) {
+            if (account == null) {
                 return;
             }
-            for (Series s : series) {
-                HourlyTier.Cells c = cells.get(s.id());
-                if (c == null) {
-                    continue;
-                }
-                long[] hours = c.hours();
-                for (long[] stretch : fromCells) {
-                    for (int i = c.from(stretch[0]); i < hours.length && hours[i] < stretch[1]; i++) {
-                        int b = java.util.Arrays.binarySearch(boundaries, hours[i]);
-                        visitor.cell(s, b >= 0 ? b : -b - 2, c, i);
+            account.lock.readLock().lock();
+            try {
+                for (Series s : series) {
+                    HourlyTier.Hours h = account.hours(s.id());
+                    if (h == null) {
+                        continue;
+                    }
+                    for (long[] stretch : fromCells) {
+                        for (int i = h.from(stretch[0]); i < h.size() && h.hour(i) < stretch[1]; i++) {
+                            int b = java.util.Arrays.binarySearch(boundaries, h.hour(i));
+                            visitor.cell(s, b >= 0 ? b : -b - 2, h, i);
+                        }
                     }
                 }
+            } finally {
+                account.lock.readLock().unlock();
             }
         }
     }
 
     /**
-     * Runs a read with the hourly tier's cells for its whole hours (account and model series), again if a
-     * fold began meanwhile, and from DuckDB alone when the cells cannot answer.
+     * Runs a read with the in-memory hours for its whole hours (account and model series), again if a commit
+     * began meanwhile, and from DuckDB alone when the memory cannot answer.
      */
     private <T> T withCells(List<Series> series, long[] boundaries, java.util.function.Function<Plan, T> read) {
         Open o = open;
         for (int attempt = 0; attempt < 3; attempt++) {
-            Plan plan = plan(o, series, boundaries, true);
-            if (plan.cells() == null) {
+            Plan plan = plan(o, series, boundaries);
+            if (plan == null) {
                 break;
             }
             try {
@@ -360,74 +356,90 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
                 break; // a sum beyond a long: DuckDB adds up exactly
             }
         }
-        return read.apply(plan(o, series, boundaries, false));
+        return read.apply(new Plan(RollupSql.scans(series, boundaries), List.of(), null, -1));
     }
 
-    private Plan plan(Open o, List<Series> series, long[] boundaries, boolean useCells) {
+    /** The plan with the in-memory hours, or null when they cannot take part now. */
+    private Plan plan(Open o, List<Series> series, long[] boundaries) {
         List<RollupSql.Scan> all = RollupSql.scans(series, boundaries);
-        if (!useCells || series.get(0).kind() == SeriesIndex.Kind.FULL || all.stream().noneMatch(p -> p.tier() == 60)) {
-            return new Plan(all, List.of(), null, -1, -1);
-        }
-        long seen = o.hours().stable();
-        Map<Integer, HourlyTier.Cells> cells = seen < 0 ? null : hourCells(o, series.get(0).account());
-        if (cells == null) {
-            return new Plan(all, List.of(), null, -1, -1);
-        }
-        long commits = o.hours().quietCommits();
-        List<RollupSql.Scan> scans = new ArrayList<>();
-        List<long[]> fromCells = new ArrayList<>();
-        for (RollupSql.Scan p : all) {
-            if (p.tier() != 60) {
-                scans.add(p);
-                continue;
-            }
-            fromCells.add(new long[] {p.from(), p.to()});
-            long[] pending = commits < 0 ? new long[] {p.from(), p.to()} : o.hours().pending(series, p.from(), p.to());
-            if (pending != null) {
-                scans.add(new RollupSql.Scan(60, pending[0], pending[1], true));
-            }
-        }
-        return new Plan(scans, fromCells, cells, seen, commits);
-    }
-
-    private Map<Integer, HourlyTier.Cells> hourCells(Open o, String account) {
-        return o.hours().cells(account, a -> loadHours(o, a));
-    }
-
-    /** An account's folded hourly rows of its account and model series; null when a credits sum exceeds a long. */
-    private Map<Integer, HourlyTier.Cells> loadHours(Open o, String account) {
-        List<Series> series = o.series().ofAccount(account).stream().filter(s -> !s.isFull()).toList();
-        Map<Integer, List<long[]>> rows = new HashMap<>();
-        boolean[] tooLarge = {false};
-        if (!series.isEmpty()) {
-            query(RollupSql.foldedHours(series), rs -> {
-                long[] row = new long[1 + HourlyTier.COLUMNS];
-                row[0] = rs.getLong(2);
-                for (int c = 0; c < HourlyTier.COLUMNS; c++) {
-                    if (c == 3) {
-                        BigInteger credits = rs.getBigDecimal(3 + c).toBigIntegerExact();
-                        tooLarge[0] |= credits.bitLength() >= 64;
-                        row[1 + c] = credits.longValue();
-                    } else {
-                        row[1 + c] = rs.getLong(3 + c);
-                    }
-                }
-                rows.computeIfAbsent(rs.getInt(1), x -> new ArrayList<>()).add(row);
-            });
-        }
-        if (tooLarge[0]) {
+        if (series.get(0).kind() == SeriesIndex.Kind.FULL || all.stream().noneMatch(p -> p.tier() == 60)) {
             return null;
         }
-        Map<Integer, HourlyTier.Cells> out = new HashMap<>();
-        rows.forEach((id, list) -> out.put(id, HourlyTier.Cells.of(list)));
-        return out;
+        long commits = o.hours().quietCommits(); // before the memory is read
+        HourlyTier.Account account = loadedAccount(o, series.get(0).account());
+        if (account == null) {
+            return null;
+        }
+        List<RollupSql.Scan> scans = all.stream().filter(p -> p.tier() != 60).toList();
+        if (!scans.isEmpty() && commits < 0) {
+            return null; // a commit in flight may be in DuckDB and not yet in memory
+        }
+        List<long[]> fromCells = all.stream().filter(p -> p.tier() == 60).map(p -> new long[] {p.from(), p.to()}).toList();
+        return new Plan(scans, fromCells, account, commits);
     }
 
-    /** sums += the nine sums of one cell, exactly (ArithmeticException beyond a long). */
-    private static void addCell(long[] sums, HourlyTier.Cells cells, int i) {
-        long[][] cols = cells.columns();
+    private HourlyTier.Account loadedAccount(Open o, String account) {
+        return o.hours().account(account, name -> loadAccount(o, name));
+    }
+
+    /**
+     * Reads an account's hours (sums of folded and recent rows, stored peaks, the minutes of hours with recent
+     * rows) in one snapshot while no commit runs, and publishes them; null if that could not be done now.
+     */
+    private HourlyTier.Account loadAccount(Open o, String name) {
+        return o.writes().exclusively(() -> {
+            List<Series> series = o.series().ofAccount(name).stream().filter(s -> !s.isFull()).toList();
+            HourlyTier.Account a = new HourlyTier.Account();
+            if (!series.isEmpty()) {
+                try (Connection c = dataSource.getConnection()) {
+                    c.setAutoCommit(false);
+                    try (Statement s = c.createStatement()) {
+                        long lo = Long.MAX_VALUE, hi = Long.MIN_VALUE;
+                        try (ResultSet rs = s.executeQuery(RollupSql.hoursOf(series))) {
+                            long[] sums = new long[SUMS];
+                            while (rs.next()) {
+                                for (int m = 0; m < SUMS; m++) {
+                                    sums[m] = m == 3 ? rs.getBigDecimal(3 + m).longValueExact() : rs.getLong(3 + m);
+                                }
+                                boolean pending = rs.getBoolean(14);
+                                long hour = rs.getLong(2);
+                                a.series.computeIfAbsent(rs.getInt(1), x -> new HourlyTier.Hours())
+                                        .load(hour, sums, rs.getLong(12), rs.getLong(13), pending);
+                                if (pending) {
+                                    lo = Math.min(lo, hour);
+                                    hi = Math.max(hi, hour + 60);
+                                }
+                            }
+                        }
+                        if (lo < hi) {
+                            try (ResultSet rs = s.executeQuery(RollupSql.minutesOf(series, lo, hi))) {
+                                while (rs.next()) {
+                                    HourlyTier.Hours h = a.series.get(rs.getInt(1));
+                                    if (h != null) {
+                                        h.loadMinute(rs.getLong(2), rs.getLong(3), rs.getLong(4));
+                                    }
+                                }
+                            }
+                        }
+                    } finally {
+                        c.rollback();
+                        c.setAutoCommit(true);
+                    }
+                } catch (SQLException e) {
+                    throw new StoreUnavailableException("read failed: " + e.getMessage(), e);
+                } catch (ArithmeticException tooLarge) {
+                    return null; // credits beyond a long: this account is read from DuckDB
+                }
+            }
+            o.hours().publish(name, a);
+            return a;
+        });
+    }
+
+    /** sums += the nine sums of one hour, exactly (ArithmeticException beyond a long). */
+    private static void addCell(long[] sums, HourlyTier.Hours h, int i) {
         for (int m = 0; m < SUMS; m++) {
-            sums[m] = Math.addExact(sums[m], cols[m][i]);
+            sums[m] = Math.addExact(sums[m], h.sum(m, i));
         }
     }
 
@@ -479,7 +491,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         plan.eachCell(matching, boundaries, (s, bucket, cells, i) -> {
             addCell(bucketSums[bucket] == null ? bucketSums[bucket] = new long[SUMS] : bucketSums[bucket], cells, i);
             addCell(modelSums.computeIfAbsent(s.model(), m -> new long[SUMS]), cells, i);
-            requests.computeIfAbsent(s.model(), m -> new long[n])[bucket] += cells.columns()[0][i];
+            requests.computeIfAbsent(s.model(), m -> new long[n])[bucket] += cells.sum(0, i);
         });
         for (int b = 0; b < n; b++) {
             if (bucketSums[b] != null) {
@@ -557,48 +569,53 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
     }
 
     /**
-     * The busiest minute of one account or model series from the hourly tier's stored peaks of the whole
-     * hours inside [from, to), and the minutes of the ends and of the pending hours; null when the cells
-     * cannot answer (no whole hour, a fold or a commit under way).
+     * The busiest minute of one account or model series: the in-memory peaks of the whole hours inside
+     * [from, to), and from DuckDB the minutes of the ends and of hours whose peak only DuckDB knows (late
+     * rows); null when the memory cannot answer (no whole hour, a commit in flight).
      */
     private Peak peakFromCells(Series single, long fromMinute, long toMinute) {
         long h0 = Math.floorDiv(fromMinute + 59, 60) * 60, h1 = Math.floorDiv(toMinute, 60) * 60;
         Open o = open;
         for (int attempt = 0; h0 < h1 && attempt < 3; attempt++) {
-            long seen = o.hours().stable();
-            Map<Integer, HourlyTier.Cells> cells = seen < 0 ? null : hourCells(o, single.account());
-            long commits = o.hours().quietCommits();
-            if (cells == null || commits < 0) {
+            long commits = o.hours().quietCommits(); // before the memory is read
+            HourlyTier.Account a = loadedAccount(o, single.account());
+            if (a == null) {
                 return null;
             }
-            long[] pending = o.hours().pending(List.of(single), h0, h1);
             long[] out = new long[2];
-            HourlyTier.Cells c = cells.get(single.id());
-            if (c != null) {
-                for (int i = c.from(h0); i < c.hours().length && c.hours()[i] < h1; i++) {
-                    if (pending == null || c.hours()[i] < pending[0] || c.hours()[i] >= pending[1]) {
-                        out[0] = Math.max(out[0], c.columns()[HourlyTier.PEAK_REQUESTS][i]);
-                        out[1] = Math.max(out[1], c.columns()[HourlyTier.PEAK_TOKENS][i]);
+            List<long[]> minutes = new ArrayList<>(); // read from DuckDB
+            if (fromMinute < h0) {
+                minutes.add(new long[] {fromMinute, h0});
+            }
+            a.lock.readLock().lock();
+            try {
+                HourlyTier.Hours h = a.hours(single.id());
+                for (int i = h == null ? 0 : h.from(h0); h != null && i < h.size() && h.hour(i) < h1; i++) {
+                    long[] p = h.peak(i);
+                    if (p == null) {
+                        minutes.add(new long[] {h.hour(i), h.hour(i) + 60});
+                    } else {
+                        out[0] = Math.max(out[0], p[0]);
+                        out[1] = Math.max(out[1], p[1]);
                     }
                 }
-            }
-            List<long[]> ends = new ArrayList<>(3); // minutes: the ends and the pending hours
-            if (fromMinute < h0) {
-                ends.add(new long[] {fromMinute, h0});
-            }
-            if (pending != null) {
-                ends.add(pending);
+            } finally {
+                a.lock.readLock().unlock();
             }
             if (h1 < toMinute) {
-                ends.add(new long[] {h1, toMinute});
+                minutes.add(new long[] {h1, toMinute});
             }
-            if (!ends.isEmpty()) {
-                query(RollupSql.peak(List.of(single), ends), rs -> {
-                    out[0] = Math.max(out[0], rs.getLong(1));
-                    out[1] = Math.max(out[1], rs.getLong(2));
-                });
+            if (minutes.isEmpty()) {
+                return new Peak(out[0], out[1]);
             }
-            if (o.hours().unchanged(seen) && o.hours().noCommitSince(commits)) {
+            if (commits < 0) {
+                return null;
+            }
+            query(RollupSql.peak(List.of(single), minutes), rs -> {
+                out[0] = Math.max(out[0], rs.getLong(1));
+                out[1] = Math.max(out[1], rs.getLong(2));
+            });
+            if (o.hours().noCommitSince(commits)) {
                 return new Peak(out[0], out[1]);
             }
         }

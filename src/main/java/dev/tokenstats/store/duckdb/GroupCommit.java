@@ -230,11 +230,11 @@ final class GroupCommit implements AutoCloseable {
                 appendRollup(c, "rollup_15m_recent", perQuarter);
                 appendRollup(c, "rollup_1h_recent", perHour);
                 appendSpans(c, spanDelta);
-                hours.markPending(perHour.keySet()); // before the commit, so readers look for what it adds
             }
             hours.commitBegins();
             try {
                 c.commit();
+                hours.apply(perHour, perMinute, series); // still under the lock: no fold in between
             } finally {
                 hours.commitEnds();
             }
@@ -361,7 +361,6 @@ final class GroupCommit implements AutoCloseable {
         long rows = unfolded.get();
         List<long[]> newHours = new ArrayList<>();
         boolean committed = false;
-        hours.beginFold();
         try (Statement s = c.createStatement()) {
             for (int tier : new int[] {1, 15, 60}) { // minutes first: an hour's peak reads them
                 foldTier(s, tier, Math.floorDiv(closedBefore, tier) * tier, newHours);
@@ -376,10 +375,9 @@ final class GroupCommit implements AutoCloseable {
         } catch (SQLException e) {
             rollback(c, e);
             log.warn("folding the recent rollups failed (they stay exact, only larger): {}", e.getMessage());
-        } finally {
-            hours.endFold(committed, newHours, Math.floorDiv(closedBefore, 60) * 60, series);
         }
         if (committed) {
+            hours.foldedPeaks(newHours, series);
             folds.incrementAndGet();
         }
         lastFold = clock.millis();
@@ -389,7 +387,7 @@ final class GroupCommit implements AutoCloseable {
             .map(m -> "sum(" + m + ")::" + (m.equals("credit_nanos") ? "HUGEINT" : "BIGINT") + " AS " + m)
             .collect(Collectors.joining(", "));
 
-    /** Folds one tier; the hourly rows it writes for the accounts {@link #hours} holds are added to {@code newHours}. */
+    /** Folds one tier; the peaks of the hours it folds for the accounts {@link #hours} holds go to {@code newHours}. */
     private void foldTier(Statement s, int tier, long closedBefore, List<long[]> newHours) throws SQLException {
         String recent = RollupSql.recent(tier);
         s.execute("CREATE OR REPLACE TEMP TABLE fold_closed AS SELECT r.series, s.slot, r.minute, " + FOLD_SUMS
@@ -426,20 +424,11 @@ final class GroupCommit implements AutoCloseable {
             s.execute("INSERT INTO " + target + " " + hourRows + " ORDER BY h.minute, h.series");
             Set<Integer> loaded = kind == SeriesIndex.Kind.FULL ? Set.of() : hours.loadedSeries(series, kind, shard);
             if (!loaded.isEmpty()) {
-                try (var rs = s.executeQuery(hourRows + " WHERE h.series IN ("
+                try (var rs = s.executeQuery("SELECT p.series, p.hour, p.peak_requests, p.peak_tokens FROM (" + peaks
+                        + ") p JOIN (" + closed + ") h ON p.series = h.series AND p.hour = h.minute WHERE p.series IN ("
                         + loaded.stream().map(String::valueOf).collect(Collectors.joining(",")) + ")")) {
                     while (rs.next()) {
-                        long[] row = new long[2 + HourlyTier.COLUMNS];
-                        for (int i = 0; i < row.length; i++) {
-                            if (i == 2 + CREDITS) {
-                                java.math.BigInteger credits = rs.getBigDecimal(i + 1).toBigIntegerExact();
-                                // beyond a long, the hour becomes a row the tier cannot add: it drops the account
-                                row[i] = credits.bitLength() < 64 ? credits.longValue() : HourlyTier.TOO_LARGE;
-                            } else {
-                                row[i] = rs.getLong(i + 1);
-                            }
-                        }
-                        newHours.add(row);
+                        newHours.add(new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)});
                     }
                 }
             }
@@ -549,6 +538,26 @@ final class GroupCommit implements AutoCloseable {
                 a.append(e.getValue()[1]);
                 a.endRow();
             }
+        }
+    }
+
+    /**
+     * Runs {@code work} while no commit and no fold runs (the writers' lock, exclusively); null if that lock
+     * is not had within a second.
+     */
+    <T> T exclusively(java.util.function.Supplier<T> work) {
+        try {
+            if (!foldLock.writeLock().tryLock(1, TimeUnit.SECONDS)) {
+                return null;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+        try {
+            return work.get();
+        } finally {
+            foldLock.writeLock().unlock();
         }
     }
 

@@ -2,10 +2,10 @@ package dev.tokenstats.store.duckdb;
 
 import dev.tokenstats.store.duckdb.SeriesIndex.Kind;
 import dev.tokenstats.store.duckdb.SeriesIndex.Series;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -13,172 +13,223 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The folded hourly rollup of account and model series, held in memory per account, so that a stats read
- * over whole hours makes no DuckDB statement for them.
+ * The hourly rollup of account and model series, complete and in memory, for the accounts whose stats were
+ * read lately, so that a stats read over whole hours makes no DuckDB statement (each costs 1–4 ms however
+ * little it reads).
  *
- * <p>Design. Only the process that owns the DuckDB file writes it, so this copy can be kept exact:
+ * <p>Design. Only this process writes the DuckDB file, so the copy can be kept exact:
  * <ul>
- * <li>An account's cells are loaded from its hourly shard tables on its first read and dropped, least
- *     recently read first, when the loaded cells exceed the budget.</li>
- * <li>A fold is the only thing that adds hourly rows to those tables. It makes the sequence number odd
- *     before it starts, hands the hourly rows it wrote for loaded accounts to {@link #endFold} after its
- *     commit, and makes the sequence even again. A load publishes its cells only if no fold began since it
- *     started reading.</li>
- * <li>A reader takes an even sequence number, reads cells and whatever it needs from DuckDB (recent rows,
- *     minutes at the ends), and keeps the answer only if the number is unchanged: the DuckDB snapshot then
- *     shows exactly the folds the cells show. Otherwise it reads again, and in the end from DuckDB alone.</li>
- * <li>Between folds, writers append hourly rows to {@code rollup_1h_recent}. Before it commits, a writer
- *     marks the hours of its series as pending (under the fold lock's read side, so no fold runs between
- *     the mark and the commit) and counts the commit as begun; after it, as ended. A fold clears the marks
- *     of the hours it folded. A reader that starts while no commit is in flight reads the recent rows of
- *     pending hours only, and keeps the answer only if no commit began meanwhile (else a commit it did not
- *     know of could show in its snapshot). While commits are in flight it reads the recent rows of every
- *     hour: one small statement, consistent by itself.</li>
+ * <li>An account is loaded on its first read, while no commit can run (the writers' lock, held
+ *     exclusively): every hour's sums from the folded and the recent rows, each folded hour's busiest minute,
+ *     and for hours with recent rows the requests and tokens of each minute. Accounts are dropped, least
+ *     recently read first, when the cells exceed the budget.</li>
+ * <li>After each commit, before it releases the writers' lock, the writer adds the commit's hourly and
+ *     minute sums to the loaded accounts ({@link #apply}). A new hour keeps its minutes, so its busiest minute
+ *     is known at once; a late row into an hour whose minutes are not kept makes that hour's peak unknown.</li>
+ * <li>A fold computes the busiest minute of each hour it folds from every minute row in DuckDB; it hands
+ *     those peaks over ({@link #foldedPeaks}): the hour's peak is known again and its minutes are dropped.
+ *     Folding moves rows between DuckDB tables and changes no sum, so sums here are untouched by it.</li>
+ * <li>Each account has a read-write lock: a read sees all of a commit or nothing of it. A read that also
+ *     needs DuckDB (minutes at unaligned ends, unknown peaks) must see the same commits there: it starts when
+ *     no commit is in flight and keeps its answer only if no commit began meanwhile
+ *     ({@link #quietCommits}, {@link #noCommitSince}); otherwise it reads again, and in the end from DuckDB
+ *     alone.</li>
  * </ul>
  */
 final class HourlyTier {
 
-    /** The nine sums of {@link RollupSql#SUMS} (credits in nanos), then an hour's peak requests and tokens. */
-    static final int COLUMNS = 11;
-    static final int PEAK_REQUESTS = 9;
-    static final int PEAK_TOKENS = 10;
-    /** A credits sum that does not fit in a long: the account is then read from DuckDB alone. */
-    static final long TOO_LARGE = Long.MIN_VALUE;
+    private static final Logger log = LoggerFactory.getLogger(HourlyTier.class);
 
-    /** One series' folded hours in ascending order and a column per figure. Never changed once published. */
-    record Cells(long[] hours, long[][] columns) {
+    /** The nine sums of {@link RollupSql#SUMS} (credits in nanos). */
+    static final int SUMS = 9;
+
+    /** One series' hours, ascending: nine sums, the busiest minute, and for some hours every minute. */
+    static final class Hours {
+        private long[] hours = new long[4];
+        private long[][] sums = new long[SUMS][4];
+        private long[] peakRequests = new long[4];
+        private long[] peakTokens = new long[4];
+        /** Per hour: null, or requests and tokens of each of its 60 minutes (then they give the peak). */
+        private long[][] minutes = new long[4][];
+        /** Per hour: the stored peak is outdated by rows added since (and the minutes are not kept). */
+        private boolean[] unknown = new boolean[4];
+        private int size;
+
+        int size() {
+            return size;
+        }
+
+        long hour(int i) {
+            return hours[i];
+        }
+
+        long sum(int metric, int i) {
+            return sums[metric][i];
+        }
 
         /** The index of the first hour at or after {@code minute}. */
         int from(long minute) {
-            int i = Arrays.binarySearch(hours, minute);
+            int i = Arrays.binarySearch(hours, 0, size, minute);
             return i >= 0 ? i : -i - 1;
         }
 
-        /** These cells with {@code rows} added: sums add up, peaks keep the larger. Rows: hour then columns. */
-        Cells plus(List<long[]> rows) {
-            Map<Long, long[]> merged = new HashMap<>();
-            for (int i = 0; i < hours.length; i++) {
-                long[] r = new long[COLUMNS];
-                for (int c = 0; c < COLUMNS; c++) {
-                    r[c] = columns[c][i];
+        /** The busiest minute of hour i (requests, tokens), or null when only DuckDB knows it. */
+        long[] peak(int i) {
+            long[] m = minutes[i];
+            if (m != null) {
+                long rq = 0, tk = 0;
+                for (int k = 0; k < m.length; k += 2) {
+                    rq = Math.max(rq, m[k]);
+                    tk = Math.max(tk, m[k + 1]);
                 }
-                merged.put(hours[i], r);
+                return new long[] {rq, tk};
             }
-            for (long[] row : rows) {
-                if (row[4] == TOO_LARGE) { // hour, then the sums: credits are the fourth
-                    throw new ArithmeticException("credits beyond a long");
-                }
-                long[] r = merged.computeIfAbsent(row[0], h -> new long[COLUMNS]);
-                for (int c = 0; c < COLUMNS; c++) {
-                    r[c] = c >= PEAK_REQUESTS ? Math.max(r[c], row[c + 1]) : Math.addExact(r[c], row[c + 1]);
-                }
-            }
-            long[] h = merged.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
-            long[][] cols = new long[COLUMNS][h.length];
-            for (int i = 0; i < h.length; i++) {
-                long[] r = merged.get(h[i]);
-                for (int c = 0; c < COLUMNS; c++) {
-                    cols[c][i] = r[c];
-                }
-            }
-            return new Cells(h, cols);
+            return unknown[i] ? null : new long[] {peakRequests[i], peakTokens[i]};
         }
 
-        static final Cells EMPTY = new Cells(new long[0], new long[COLUMNS][0]);
-
-        /** Cells of rows (hour, then the columns) given in ascending hour order, one per hour. */
-        static Cells of(List<long[]> rows) {
-            long[] h = new long[rows.size()];
-            long[][] cols = new long[COLUMNS][rows.size()];
-            for (int i = 0; i < h.length; i++) {
-                long[] r = rows.get(i);
-                h[i] = r[0];
-                for (int c = 0; c < COLUMNS; c++) {
-                    cols[c][i] = r[c + 1];
-                }
+        /** The index of {@code hour}, inserted (with its minutes kept: a new hour has no rows elsewhere) if absent. */
+        private int cell(long hour) {
+            int i = Arrays.binarySearch(hours, 0, size, hour);
+            if (i >= 0) {
+                return i;
             }
-            return new Cells(h, cols);
+            i = -i - 1;
+            if (size == hours.length) {
+                int n = size * 2;
+                hours = Arrays.copyOf(hours, n);
+                for (int m = 0; m < SUMS; m++) {
+                    sums[m] = Arrays.copyOf(sums[m], n);
+                }
+                peakRequests = Arrays.copyOf(peakRequests, n);
+                peakTokens = Arrays.copyOf(peakTokens, n);
+                minutes = Arrays.copyOf(minutes, n);
+                unknown = Arrays.copyOf(unknown, n);
+            }
+            int tail = size - i;
+            System.arraycopy(hours, i, hours, i + 1, tail);
+            for (int m = 0; m < SUMS; m++) {
+                System.arraycopy(sums[m], i, sums[m], i + 1, tail);
+                sums[m][i] = 0;
+            }
+            System.arraycopy(peakRequests, i, peakRequests, i + 1, tail);
+            System.arraycopy(peakTokens, i, peakTokens, i + 1, tail);
+            System.arraycopy(minutes, i, minutes, i + 1, tail);
+            System.arraycopy(unknown, i, unknown, i + 1, tail);
+            hours[i] = hour;
+            peakRequests[i] = 0;
+            peakTokens[i] = 0;
+            minutes[i] = new long[120];
+            unknown[i] = false;
+            size++;
+            return i;
+        }
+
+        /** Loading: an hour's sums and stored peak; {@code pending}: it has recent rows, its minutes follow. */
+        void load(long hour, long[] sums9, long peakRq, long peakTk, boolean pending) {
+            int i = cell(hour);
+            for (int m = 0; m < SUMS; m++) {
+                sums[m][i] = sums9[m];
+            }
+            peakRequests[i] = peakRq;
+            peakTokens[i] = peakTk;
+            if (!pending) {
+                minutes[i] = null;
+            }
+        }
+
+        /** Loading: one minute of a pending hour. */
+        void loadMinute(long minute, long requests, long tokens) {
+            int i = Arrays.binarySearch(hours, 0, size, Math.floorDiv(minute, 60) * 60);
+            if (i >= 0 && minutes[i] != null) {
+                int k = (int) (minute - hours[i]) * 2;
+                minutes[i][k] += requests;
+                minutes[i][k + 1] += tokens;
+            }
+        }
+
+        private void addHour(long hour, long[] delta) {
+            boolean existed = Arrays.binarySearch(hours, 0, size, hour) >= 0;
+            int i = cell(hour);
+            for (int m = 0; m < SUMS; m++) {
+                sums[m][i] = Math.addExact(sums[m][i], delta[m]);
+            }
+            if (existed && minutes[i] == null) {
+                unknown[i] = true; // a late row into a folded hour: only DuckDB has its other minutes
+            }
+        }
+
+        private void addMinute(long minute, long requests, long tokens) {
+            loadMinute(minute, requests, tokens);
+        }
+
+        private void folded(long hour, long peakRq, long peakTk) {
+            int i = Arrays.binarySearch(hours, 0, size, hour);
+            if (i >= 0) {
+                peakRequests[i] = Math.max(peakRequests[i], peakRq);
+                peakTokens[i] = Math.max(peakTokens[i], peakTk);
+                minutes[i] = null;
+                unknown[i] = false;
+            }
         }
     }
 
-    /** Reads an account's folded hourly rows from DuckDB: series id → cells; null when they do not fit. */
-    interface Loader {
-        Map<Integer, Cells> load(String account);
-    }
-
-    private static final class Loaded {
-        final Map<Integer, Cells> series;
-        long cells; // guarded by the tier
+    /** One loaded account: its account and model series by id. */
+    static final class Account {
+        final Map<Integer, Hours> series = new HashMap<>();
+        final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         volatile long used = System.nanoTime();
 
-        Loaded(Map<Integer, Cells> series) {
-            this.series = series;
-            this.cells = series.values().stream().mapToInt(c -> c.hours().length).sum();
+        long cells() {
+            return series.values().stream().mapToLong(Hours::size).sum();
         }
+
+        Hours hours(int series) {
+            return this.series.get(series);
+        }
+    }
+
+    /** Loads an account from DuckDB while no commit runs; null when it cannot (then reads use DuckDB). */
+    interface Loader {
+        Account load(String account);
     }
 
     private final long budget;
-    private final AtomicLong sequence = new AtomicLong();
     private final AtomicLong commitsBegun = new AtomicLong();
     private final AtomicLong commitsEnded = new AtomicLong();
-    private final Map<String, Loaded> accounts = new ConcurrentHashMap<>();
-    /** Series id → the first and last pending hour (epoch minutes) of its recent hourly rows. */
-    private final Map<Integer, long[]> pending = new ConcurrentHashMap<>();
+    private final Map<String, Account> accounts = new ConcurrentHashMap<>();
     private long loadedCells;
 
-    /** @param budget at most this many (series, hour) cells are kept (about 100 bytes each) */
+    /** @param budget at most about this many (series, hour) cells are kept (about 130 bytes each) */
     HourlyTier(long budget) {
         this.budget = budget;
     }
 
-    /** The current sequence number if no fold is under way, else -1. */
-    long stable() {
-        long s = sequence.get();
-        return (s & 1) == 0 ? s : -1;
-    }
-
-    /** Whether no fold began since {@code stable} returned {@code seen}. */
-    boolean unchanged(long seen) {
-        return sequence.get() == seen;
+    /** The loaded account, loading it if needed; null when it cannot be used (too large, or not loadable now). */
+    Account account(String name, Loader loader) {
+        Account a = accounts.get(name);
+        if (a != null) {
+            a.used = System.nanoTime();
+            return a;
+        }
+        Account loaded = loader.load(name);
+        return loaded == null ? null : accounts.get(name);
     }
 
     /**
-     * The cells of an account's series (series id → cells, a series absent has no folded hours), loaded if
-     * needed; null when they cannot be used now (a fold is under way, or they exceed the budget).
+     * Publishes a loaded account; the caller holds the writers' lock exclusively, so no commit is missing
+     * from it or applied twice.
      */
-    Map<Integer, Cells> cells(String account, Loader loader) {
-        Loaded a = accounts.get(account);
-        if (a != null) {
-            a.used = System.nanoTime();
-            return a.series;
+    synchronized void publish(String name, Account loaded) {
+        long cells = loaded.cells();
+        if (cells > budget || accounts.containsKey(name)) {
+            return;
         }
-        long seen = stable();
-        if (seen < 0) {
-            return null;
-        }
-        Map<Integer, Cells> read = loader.load(account);
-        if (read == null) {
-            return null;
-        }
-        synchronized (this) {
-            Loaded other = accounts.get(account);
-            if (other != null) {
-                return other.series;
-            }
-            if (!unchanged(seen)) {
-                return null;
-            }
-            Loaded loaded = new Loaded(new ConcurrentHashMap<>(read));
-            if (loaded.cells > budget) {
-                return null;
-            }
-            accounts.put(account, loaded);
-            loadedCells += loaded.cells;
-            evict(account);
-            return loaded.series;
-        }
+        accounts.put(name, loaded);
+        loadedCells += cells;
+        evict(name);
     }
 
     /** Drops the least recently read accounts (never {@code keep}) while the budget is exceeded. */
@@ -186,7 +237,7 @@ final class HourlyTier {
         while (loadedCells > budget) {
             String oldest = null;
             long at = Long.MAX_VALUE;
-            for (Map.Entry<String, Loaded> e : accounts.entrySet()) {
+            for (Map.Entry<String, Account> e : accounts.entrySet()) {
                 if (!e.getKey().equals(keep) && e.getValue().used < at) {
                     at = e.getValue().used;
                     oldest = e.getKey();
@@ -195,21 +246,21 @@ final class HourlyTier {
             if (oldest == null) {
                 return;
             }
-            loadedCells -= accounts.remove(oldest).cells;
+            loadedCells -= accounts.remove(oldest).cells();
         }
     }
 
-    /** A writer is about to commit (after marking its hours). */
+    /** A writer is about to commit. */
     void commitBegins() {
         commitsBegun.incrementAndGet();
     }
 
-    /** A writer's commit ended (committed or not). */
+    /** A writer's commit ended (committed or not) and, if committed, was applied here. */
     void commitEnds() {
         commitsEnded.incrementAndGet();
     }
 
-    /** The commits begun so far if none is in flight (the pending marks then cover every commit), else -1. */
+    /** The commits begun so far if none is in flight, else -1. */
     long quietCommits() {
         long ended = commitsEnded.get();
         long begun = commitsBegun.get();
@@ -221,45 +272,58 @@ final class HourlyTier {
         return commitsBegun.get() == seen;
     }
 
-    /** Marks hours pending: keys are {@code series id << 32 | hour minute}, as the writer sums them. */
-    void markPending(Collection<Long> seriesHours) {
-        for (long key : seriesHours) {
-            long hour = key & 0xffffffffL;
-            pending.merge((int) (key >>> 32), new long[] {hour, hour},
-                    (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
-        }
-    }
-
-    /** Loads the marks of the recent hourly rows a store holds when it opens: series, first and last hour. */
-    void markPending(int series, long first, long last) {
-        pending.put(series, new long[] {first, last});
-    }
-
     /**
-     * The stretch [from, to) of whole hours within [from, to) for which some of {@code series} have pending
-     * hours, or null if none do.
+     * Adds a committed group's sums to the loaded accounts. Keys are {@code series id << 32 | minute} as the
+     * writer sums them; values the nine sums. Never throws: on a failure every account is dropped.
      */
-    long[] pending(List<Series> series, long from, long to) {
-        long lo = Long.MAX_VALUE, hi = Long.MIN_VALUE;
-        for (Series s : series) {
-            long[] p = pending.get(s.id());
-            if (p != null && p[0] < to && p[1] + 60 > from) {
-                lo = Math.min(lo, Math.max(from, p[0]));
-                hi = Math.max(hi, Math.min(to, p[1] + 60));
+    void apply(Map<Long, long[]> perHour, Map<Long, long[]> perMinute, SeriesIndex index) {
+        if (accounts.isEmpty()) {
+            return;
+        }
+        synchronized (this) {
+            try {
+                Map<Account, Map<Long, long[]>[]> touched = new HashMap<>();
+                collect(perHour, index, touched, 0);
+                collect(perMinute, index, touched, 1);
+                for (Map.Entry<Account, Map<Long, long[]>[]> e : touched.entrySet()) {
+                    Account a = e.getKey();
+                    a.lock.writeLock().lock();
+                    try {
+                        long before = a.cells();
+                        e.getValue()[0].forEach((key, sums) -> a.series.computeIfAbsent((int) (key >>> 32), x -> new Hours())
+                                .addHour(key & 0xffffffffL, sums));
+                        e.getValue()[1].forEach((key, sums) -> {
+                            Hours h = a.series.get((int) (key >>> 32));
+                            if (h != null) {
+                                h.addMinute(key & 0xffffffffL, sums[0], sums[4] + sums[5]);
+                            }
+                        });
+                        loadedCells += a.cells() - before;
+                    } finally {
+                        a.lock.writeLock().unlock();
+                    }
+                }
+                evict(null);
+            } catch (RuntimeException e) {
+                log.warn("the in-memory hourly rollup is dropped (reads use DuckDB until reloaded): {}", e.toString());
+                accounts.clear();
+                loadedCells = 0;
             }
         }
-        return lo < hi ? new long[] {lo, hi} : null;
     }
 
-    /**
-     * A fold begins: readers and loads started before it will not use what they read. Synchronized with a
-     * load's check and publish, so the fold's {@link #loadedSeries} sees every account loaded before it.
-     */
-    synchronized void beginFold() {
-        sequence.incrementAndGet();
+    @SuppressWarnings("unchecked")
+    private void collect(Map<Long, long[]> rows, SeriesIndex index, Map<Account, Map<Long, long[]>[]> touched, int slot) {
+        for (Map.Entry<Long, long[]> r : rows.entrySet()) {
+            Series s = index.byId((int) (r.getKey() >>> 32));
+            Account a = s == null || s.isFull() ? null : accounts.get(s.account());
+            if (a != null) {
+                touched.computeIfAbsent(a, x -> new Map[] {new HashMap<>(), new HashMap<>()})[slot].put(r.getKey(), r.getValue());
+            }
+        }
     }
 
-    /** The series of one kind and shard whose accounts are loaded: a fold hands their new hourly rows over. */
+    /** The series of one kind and shard whose accounts are loaded: a fold hands their hours' peaks over. */
     Set<Integer> loadedSeries(SeriesIndex index, Kind kind, int shard) {
         Set<Integer> out = new HashSet<>();
         for (String account : accounts.keySet()) {
@@ -272,41 +336,22 @@ final class HourlyTier {
         return out;
     }
 
-    /**
-     * A fold ended. If it committed: {@code rows} are the hourly rows it wrote for loaded accounts (series,
-     * hour, then {@link #COLUMNS} figures) and every hour before {@code foldedBefore} was folded.
-     */
-    void endFold(boolean committed, List<long[]> rows, long foldedBefore, SeriesIndex index) {
-        synchronized (this) {
+    /** A fold committed; rows: series, hour, busiest minute's requests and tokens of each hour it folded. */
+    synchronized void foldedPeaks(List<long[]> rows, SeriesIndex index) {
+        for (long[] r : rows) {
+            Series s = index.byId((int) r[0]);
+            Account a = s == null ? null : accounts.get(s.account());
+            if (a == null) {
+                continue;
+            }
+            a.lock.writeLock().lock();
             try {
-                if (!committed) {
-                    return;
+                Hours h = a.series.get((int) r[0]);
+                if (h != null) {
+                    h.folded(r[1], r[2], r[3]);
                 }
-                Map<Integer, List<long[]>> bySeries = new HashMap<>();
-                rows.forEach(r -> bySeries.computeIfAbsent((int) r[0], x -> new ArrayList<>())
-                        .add(Arrays.copyOfRange(r, 1, r.length)));
-                for (Map.Entry<Integer, List<long[]>> e : bySeries.entrySet()) {
-                    Series s = index.byId(e.getKey());
-                    Loaded a = s == null ? null : accounts.get(s.account());
-                    if (a == null) {
-                        continue;
-                    }
-                    try {
-                        Cells before = a.series.getOrDefault(e.getKey(), Cells.EMPTY);
-                        Cells after = before.plus(e.getValue());
-                        a.series.put(e.getKey(), after);
-                        a.cells += after.hours().length - before.hours().length;
-                        loadedCells += after.hours().length - before.hours().length;
-                    } catch (ArithmeticException overflow) {
-                        accounts.remove(s.account()); // read from DuckDB from now on
-                        loadedCells -= a.cells;
-                    }
-                }
-                evict(null);
-                pending.replaceAll((series, p) -> new long[] {Math.max(p[0], foldedBefore), p[1]});
-                pending.values().removeIf(p -> p[0] > p[1]);
             } finally {
-                sequence.incrementAndGet();
+                a.lock.writeLock().unlock();
             }
         }
     }

@@ -203,17 +203,31 @@ final class RollupSql {
     }
 
     /**
-     * The folded hourly rows of account and model series (of one account), one row per series and hour:
-     * series, minute, the nine sums of {@link #SUMS}, then the hour's peak requests and tokens.
+     * Every hour of account and model series (of one account): series, minute, the nine sums of {@link #SUMS}
+     * over folded and recent rows, the largest stored peak requests and tokens, and whether recent rows exist.
      */
-    static String foldedHours(List<Series> series) {
-        Map<Kind, List<Series>> byKind = new TreeMap<>();
-        series.forEach(s -> byKind.computeIfAbsent(s.kind(), k -> new ArrayList<>()).add(s));
-        String rows = byKind.values().stream()
-                .map(list -> "SELECT * FROM " + table(60, list.get(0).kind(), list.get(0).shard()) + " WHERE " + in(list))
+    static String hoursOf(List<Series> series) {
+        String columns = "series, minute, " + String.join(", ", RollupMetrics.NAMES);
+        List<String> rows = new ArrayList<>();
+        byKindAndShard(series).forEach(list -> rows.add("SELECT " + columns + ", peak_requests, peak_tokens, false AS recent FROM "
+                + table(60, list.get(0).kind(), list.get(0).shard()) + " WHERE " + in(list)));
+        rows.add("SELECT " + columns + ", 0, 0, true FROM " + recent(60) + " WHERE " + in(series));
+        return "SELECT series, minute, " + SUMS + ", max(peak_requests)::BIGINT, max(peak_tokens)::BIGINT, bool_or(recent)"
+                + " FROM (" + String.join(" UNION ALL ", rows) + ") GROUP BY series, minute ORDER BY series, minute";
+    }
+
+    /** Requests and tokens per series and minute in [from, to) of account and model series (of one account). */
+    static String minutesOf(List<Series> series, long from, long to) {
+        String rows = byKindAndShard(series).stream().map(list -> rows(list, 1, from, to))
                 .collect(Collectors.joining(" UNION ALL "));
-        return "SELECT series, minute, " + SUMS + ", max(peak_requests)::BIGINT, max(peak_tokens)::BIGINT FROM ("
-                + rows + ") GROUP BY series, minute ORDER BY series, minute";
+        return "SELECT series, minute, sum(requests)::BIGINT, sum(prompt_tokens + completion_tokens)::BIGINT FROM ("
+                + rows + ") GROUP BY series, minute";
+    }
+
+    private static java.util.Collection<List<Series>> byKindAndShard(List<Series> series) {
+        Map<Integer, List<Series>> bySlot = new TreeMap<>();
+        series.forEach(s -> bySlot.computeIfAbsent(s.slot(), k -> new ArrayList<>()).add(s));
+        return bySlot.values();
     }
 
     private static String max(String rows) {

@@ -1,11 +1,9 @@
 package dev.tokenstats.store.duckdb;
 
-import dev.tokenstats.store.duckdb.HourlyTier.Cells;
-import dev.tokenstats.store.duckdb.SeriesIndex.Series;
 import dev.tokenstats.store.duckdb.SeriesIndex.SeriesKey;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,105 +11,112 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The bookkeeping rules of the in-memory hourly tier (the store-level behaviour is in HourlyTierTest): the
- * budget and which account goes first, loads that race a fold, how a fold's rows merge, and pending marks.
+ * The bookkeeping rules of the in-memory hourly rollup (the store-level behaviour is in HourlyTierTest):
+ * the budget and which account goes first, how a commit's sums and a fold's peaks change an account's hours,
+ * and when a read may mix memory with DuckDB.
  */
 class HourlyTierRulesTest {
 
-    /** Cells of {@code n} consecutive hours from {@code first}, each with {@code requests} requests and a peak. */
-    static Cells hours(long first, int n, long requests, long peak) {
-        List<long[]> rows = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            long[] row = new long[1 + HourlyTier.COLUMNS];
-            row[0] = first + 60L * i;
-            row[1] = requests;
-            row[1 + HourlyTier.PEAK_REQUESTS] = peak;
-            rows.add(row);
-        }
-        return Cells.of(rows);
-    }
+    static final long H = 483_334L * 60; // an hour, in epoch minutes
 
     static SeriesIndex index(String... accounts) throws Exception {
         SeriesIndex index = new SeriesIndex();
-        List<SeriesKey> keys = new ArrayList<>();
         for (String a : accounts) {
-            keys.add(new SeriesKey(a, null, null, null));
+            index.ensure(List.of(new SeriesKey(a, null, null, null), new SeriesKey(a, "m", null, null),
+                    new SeriesKey(a, "m", "k", false)), created -> { });
         }
-        index.ensure(keys, created -> { });
         return index;
     }
 
+    /** A loader that publishes an account of {@code n} folded hours (one request each, peak 1). */
+    static HourlyTier.Loader hours(HourlyTier tier, int n, AtomicInteger loads) {
+        return name -> {
+            loads.incrementAndGet();
+            HourlyTier.Account a = new HourlyTier.Account();
+            HourlyTier.Hours h = new HourlyTier.Hours();
+            for (int i = 0; i < n; i++) {
+                h.load(H + 60L * i, new long[] {1, 0, 0, 0, 0, 0, 0, 0, 0}, 1, 0, false);
+            }
+            a.series.put(1, h);
+            tier.publish(name, a);
+            return a;
+        };
+    }
+
+    static long[] sums(long requests, long prompt) {
+        return new long[] {requests, 0, 0, 0, prompt, 0, 0, 0, 0};
+    }
+
     @Test
-    void theLeastRecentlyReadAccountGoesFirstAndOneLargerThanTheBudgetIsNeverKept() throws Exception {
+    void theLeastRecentlyReadAccountGoesFirstAndOneLargerThanTheBudgetIsNeverKept() {
         HourlyTier tier = new HourlyTier(100);
         AtomicInteger loads = new AtomicInteger();
-        HourlyTier.Loader sixty = a -> {
-            loads.incrementAndGet();
-            return Map.of(1, hours(0, 60, 1, 1));
-        };
-        assertThat(tier.cells("a", sixty)).isNotNull();
-        assertThat(tier.cells("b", sixty)).isNotNull();
+        assertThat(tier.account("a", hours(tier, 60, loads))).isNotNull();
+        assertThat(tier.account("b", hours(tier, 60, loads))).isNotNull();
         assertThat(tier.loadedCells()).isEqualTo(60);
-        assertThat(tier.cells("b", sixty)).isNotNull();
-        assertThat(loads.get()).as("b was dropped for nothing, a was").isEqualTo(2);
-        assertThat(tier.cells("a", sixty)).isNotNull();
+        assertThat(tier.account("b", hours(tier, 60, loads))).isNotNull();
+        assertThat(loads.get()).as("b stayed, a was dropped").isEqualTo(2);
+        assertThat(tier.account("a", hours(tier, 60, loads))).isNotNull();
         assertThat(loads.get()).as("a is loaded again").isEqualTo(3);
-        assertThat(tier.cells("huge", a -> Map.of(1, hours(0, 101, 1, 1)))).isNull();
+        assertThat(tier.account("huge", hours(tier, 101, loads))).isNull();
         assertThat(tier.loadedCells()).isEqualTo(60);
+        assertThat(tier.account("refused", name -> null)).isNull();
     }
 
     @Test
-    void aLoadThatRacesAFoldIsNotKept() {
+    void aCommitAddsToLoadedAccountsOnlyAndANewHourKnowsItsBusiestMinute() throws Exception {
+        SeriesIndex index = index("a", "b");
+        int account = index.id("a", null, null, null), full = index.id("a", "m", "k", false);
         HourlyTier tier = new HourlyTier(1000);
-        tier.beginFold();
-        assertThat(tier.stable()).isEqualTo(-1);
-        assertThat(tier.cells("a", a -> Map.of(1, hours(0, 3, 1, 1)))).as("during a fold").isNull();
-        tier.endFold(false, List.of(), 0, new SeriesIndex());
-        HourlyTier.Loader foldMeanwhile = a -> {
-            tier.beginFold();
-            tier.endFold(true, List.of(), 0, new SeriesIndex());
-            return Map.of(1, hours(0, 3, 1, 1));
-        };
-        assertThat(tier.cells("a", foldMeanwhile)).as("a fold began while it read").isNull();
-        assertThat(tier.loadedCells()).isZero();
-        assertThat(tier.cells("a", a -> Map.of(1, hours(0, 3, 1, 1)))).isNotNull();
+        tier.account("a", name -> {
+            HourlyTier.Account x = new HourlyTier.Account();
+            tier.publish(name, x);
+            return x;
+        });
+        Map<Long, long[]> perHour = new HashMap<>(), perMinute = new HashMap<>();
+        perHour.put((long) account << 32 | H, sums(7, 70));
+        perMinute.put((long) account << 32 | (H + 5), sums(3, 30));
+        perMinute.put((long) account << 32 | (H + 9), sums(4, 40));
+        perHour.put((long) full << 32 | H, sums(7, 70));
+        perHour.put((long) index.id("b", null, null, null) << 32 | H, sums(9, 90));
+        tier.apply(perHour, perMinute, index);
+
+        HourlyTier.Account a = tier.account("a", name -> null);
+        HourlyTier.Hours h = a.hours(account);
+        assertThat(h.size()).isEqualTo(1);
+        assertThat(h.sum(0, 0)).isEqualTo(7);
+        assertThat(h.peak(0)).containsExactly(4, 40);
+        assertThat(a.hours(full)).as("full series are not kept").isNull();
+        assertThat(tier.account("b", name -> null)).as("b is not loaded").isNull();
     }
 
     @Test
-    void aFoldAddsItsSumsKeepsTheLargerPeakAndClearsTheMarksOfWhatItFolded() throws Exception {
+    void aLateRowMakesAFoldedHoursPeakUnknownUntilTheNextFold() throws Exception {
         SeriesIndex index = index("a");
-        int id = index.id("a", null, null, null);
+        int account = index.id("a", null, null, null);
         HourlyTier tier = new HourlyTier(1000);
-        Map<Integer, Cells> cells = tier.cells("a", a -> Map.of(id, hours(600, 2, 10, 5)));
-        Series s = index.byId(id);
-        tier.markPending(List.of(((long) id << 32) | 660, ((long) id << 32) | 780));
-        assertThat(tier.pending(List.of(s), 0, 1000)).containsExactly(660, 840);
-        assertThat(tier.pending(List.of(s), 0, 660)).isNull();
-        assertThat(tier.pending(List.of(s), 720, 780)).as("a series' marks are one range: first to last hour")
-                .containsExactly(720, 780);
+        tier.account("a", name -> {
+            HourlyTier.Account x = new HourlyTier.Account();
+            HourlyTier.Hours h = new HourlyTier.Hours();
+            h.load(H, sums(10, 100), 5, 50, false);
+            x.series.put(account, h);
+            tier.publish(name, x);
+            return x;
+        });
+        HourlyTier.Hours h = tier.account("a", name -> null).hours(account);
+        assertThat(h.peak(0)).containsExactly(5, 50);
 
-        tier.beginFold();
-        long[] late = new long[2 + HourlyTier.COLUMNS]; // series, hour, figures
-        late[0] = id;
-        late[1] = 660;
-        late[2] = 3;
-        late[2 + HourlyTier.PEAK_REQUESTS] = 2;
-        long[] later = late.clone();
-        later[1] = 720;
-        later[2 + HourlyTier.PEAK_REQUESTS] = 9;
-        tier.endFold(true, List.of(late, later), 720, index);
+        tier.apply(Map.of((long) account << 32 | H, sums(2, 20)), Map.of((long) account << 32 | (H + 3), sums(2, 20)), index);
+        assertThat(h.sum(0, 0)).isEqualTo(12);
+        assertThat(h.peak(0)).as("only DuckDB has the other minutes of the hour").isNull();
 
-        Cells c = cells.get(id);
-        assertThat(c.hours()).containsExactly(600, 660, 720);
-        assertThat(c.columns()[0]).containsExactly(10, 13, 3);
-        assertThat(c.columns()[HourlyTier.PEAK_REQUESTS]).containsExactly(5, 5, 9);
-        assertThat(tier.loadedCells()).isEqualTo(3);
-        assertThat(tier.pending(List.of(s), 0, 1000)).as("hours from 720 on were not folded").containsExactly(720, 840);
-        assertThat(tier.stable()).isEqualTo(2);
+        tier.foldedPeaks(List.of(new long[] {account, H, 6, 60}), index);
+        assertThat(h.peak(0)).containsExactly(6, 60);
+        assertThat(h.sum(0, 0)).as("a fold moves rows, it adds nothing").isEqualTo(12);
     }
 
     @Test
-    void marksCountOnlyWhileNoCommitIsInFlight() {
+    void memoryAndDuckDbMixOnlyWhileNoCommitIsInFlight() {
         HourlyTier tier = new HourlyTier(1000);
         long quiet = tier.quietCommits();
         assertThat(quiet).isZero();
