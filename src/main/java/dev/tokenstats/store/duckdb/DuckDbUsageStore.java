@@ -61,7 +61,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
     }
 
     /**
-     * Cells of the in-memory hourly tier: about 100 bytes each, at most a tenth of the heap and 2M (the
+     * Hours the in-memory hourly tier keeps (about 100–200 bytes each): a tenth of the heap, at most 2M (the
      * heaviest account of the 100M-event bench holds 67k).
      */
     static long hourlyCells() {
@@ -388,6 +388,10 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
      */
     private HourlyTier.Account loadAccount(Open o, String name) {
         return o.writes().exclusively(() -> {
+            HourlyTier.Account known = o.hours().loaded(name);
+            if (known != null) {
+                return known; // loaded by a read that ran in parallel
+            }
             List<Series> series = o.series().ofAccount(name).stream().filter(s -> !s.isFull()).toList();
             HourlyTier.Account a = new HourlyTier.Account();
             if (!series.isEmpty()) {

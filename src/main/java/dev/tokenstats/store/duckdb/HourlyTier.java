@@ -218,6 +218,11 @@ final class HourlyTier {
         return loaded == null ? null : accounts.get(name);
     }
 
+    /** The account if it is loaded, else null. */
+    Account loaded(String name) {
+        return accounts.get(name);
+    }
+
     /**
      * Publishes a loaded account; the caller holds the writers' lock exclusively, so no commit is missing
      * from it or applied twice.
