@@ -159,9 +159,48 @@ record StatsQuery(String account, Instant from, Instant to, ZoneId zone, Buckets
         return f.equals(t) ? f : f.plusSeconds(60);
     }
 
-    /** RFC 3339 with the zone's offset at that instant. */
+    /**
+     * RFC 3339 with the zone's offset at that instant, as {@link DateTimeFormatter#ISO_OFFSET_DATE_TIME} writes
+     * it ("Z" for a zero offset). An answer holds one per bucket boundary (1,441 for a day by minute), so whole
+     * seconds in years 1000–9999 with whole-minute offsets are written digit by digit; the rest by the formatter.
+     */
     static String format(Instant t, ZoneId zone) {
-        return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t.atZone(zone).toOffsetDateTime());
+        int offset = zone.getRules().getOffset(t).getTotalSeconds();
+        long local = t.getEpochSecond() + offset;
+        java.time.LocalDate day = java.time.LocalDate.ofEpochDay(Math.floorDiv(local, 86_400));
+        if (t.getNano() != 0 || offset % 60 != 0 || day.getYear() < 1000 || day.getYear() > 9999) {
+            return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t.atZone(zone).toOffsetDateTime());
+        }
+        int second = (int) Math.floorMod(local, 86_400);
+        byte[] b = new byte[offset == 0 ? 20 : 25];
+        digits(b, 0, day.getYear(), 4);
+        b[4] = '-';
+        digits(b, 5, day.getMonthValue(), 2);
+        b[7] = '-';
+        digits(b, 8, day.getDayOfMonth(), 2);
+        b[10] = 'T';
+        digits(b, 11, second / 3600, 2);
+        b[13] = ':';
+        digits(b, 14, second / 60 % 60, 2);
+        b[16] = ':';
+        digits(b, 17, second % 60, 2);
+        if (offset == 0) {
+            b[19] = 'Z';
+        } else {
+            int abs = Math.abs(offset) / 60;
+            b[19] = (byte) (offset < 0 ? '-' : '+');
+            digits(b, 20, abs / 60, 2);
+            b[22] = ':';
+            digits(b, 23, abs % 60, 2);
+        }
+        return new String(b, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static void digits(byte[] b, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            b[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     private static boolean isBlank(String s) {

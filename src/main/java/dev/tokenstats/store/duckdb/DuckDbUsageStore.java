@@ -281,7 +281,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
             });
         }
         Map<String, long[]> sums = new HashMap<>();
-        plan.eachCell(matching, boundaries, (s, bucket, cells, i) ->
+        plan.eachCell(matching, boundaries, s -> (bucket, cells, i) ->
                 addCell(sums.computeIfAbsent(bucket + "\u0000" + (byModel ? s.model() : null), k -> new long[SUMS]), cells, i));
         sums.forEach((key, a) -> {
             int cut = key.indexOf('\u0000');
@@ -304,15 +304,18 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
     private record Plan(List<RollupSql.Scan> scans, List<long[]> fromCells, HourlyTier.Account account, long commits) {
 
         interface CellVisitor {
-            void cell(Series series, int bucket, HourlyTier.Hours hours, int index);
+            void cell(int bucket, HourlyTier.Hours hours, int index);
         }
 
         boolean holds(HourlyTier tier) {
             return account == null || scans.isEmpty() || tier.noCommitSince(commits);
         }
 
-        /** Visits each hour of the series in the stretches the memory answers, with its bucket. */
-        void eachCell(List<Series> series, long[] boundaries, CellVisitor visitor) {
+        /**
+         * Visits each hour of the series in the stretches the memory answers, with its bucket, through the
+         * visitor {@code perSeries} gives for its series.
+         */
+        void eachCell(List<Series> series, long[] boundaries, java.util.function.Function<Series, CellVisitor> perSeries) {
             if (account == null) {
                 return;
             }
@@ -323,10 +326,20 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
                     if (h == null) {
                         continue;
                     }
+                    CellVisitor visitor = null;
                     for (long[] stretch : fromCells) {
-                        for (int i = h.from(stretch[0]); i < h.size() && h.hour(i) < stretch[1]; i++) {
-                            int b = java.util.Arrays.binarySearch(boundaries, h.hour(i));
-                            visitor.cell(s, b >= 0 ? b : -b - 2, h, i);
+                        int i = h.from(stretch[0]);
+                        if (i >= h.size() || h.hour(i) >= stretch[1]) {
+                            continue;
+                        }
+                        visitor = visitor == null ? perSeries.apply(s) : visitor;
+                        int b = java.util.Arrays.binarySearch(boundaries, h.hour(i));
+                        b = b >= 0 ? b : -b - 2;
+                        for (; i < h.size() && h.hour(i) < stretch[1]; i++) {
+                            while (boundaries[b + 1] <= h.hour(i)) { // hours ascend: walk the buckets along
+                                b++;
+                            }
+                            visitor.cell(b, h, i);
                         }
                     }
                 }
@@ -492,10 +505,14 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         }
         long[][] bucketSums = new long[n][];
         Map<String, long[]> modelSums = new HashMap<>();
-        plan.eachCell(matching, boundaries, (s, bucket, cells, i) -> {
-            addCell(bucketSums[bucket] == null ? bucketSums[bucket] = new long[SUMS] : bucketSums[bucket], cells, i);
-            addCell(modelSums.computeIfAbsent(s.model(), m -> new long[SUMS]), cells, i);
-            requests.computeIfAbsent(s.model(), m -> new long[n])[bucket] += cells.sum(0, i);
+        plan.eachCell(matching, boundaries, s -> {
+            long[] model = modelSums.computeIfAbsent(s.model(), m -> new long[SUMS]);
+            long[] trend = requests.computeIfAbsent(s.model(), m -> new long[n]);
+            return (bucket, cells, i) -> {
+                addCell(bucketSums[bucket] == null ? bucketSums[bucket] = new long[SUMS] : bucketSums[bucket], cells, i);
+                addCell(model, cells, i);
+                trend[bucket] += cells.sum(0, i);
+            };
         });
         for (int b = 0; b < n; b++) {
             if (bucketSums[b] != null) {
