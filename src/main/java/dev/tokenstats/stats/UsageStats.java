@@ -233,9 +233,6 @@ class UsageStats {
 
     /** Nano-credits as an exact decimal string without trailing zeros ("0" for none). */
     static String credits(BigInteger nanos) {
-        if (nanos.signum() == 0) {
-            return "0";
-        }
-        return new BigDecimal(nanos, 9).stripTrailingZeros().toPlainString();
+        return dev.tokenstats.store.Credits.format(nanos);
     }
 }

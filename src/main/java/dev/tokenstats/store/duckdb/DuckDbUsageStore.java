@@ -280,13 +280,20 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
                 merged.merge(bucket + "\u0000" + model, t, Totals::plus);
             });
         }
-        Map<String, long[]> sums = new HashMap<>();
-        plan.eachCell(matching, boundaries, s -> (bucket, cells, i) ->
-                addCell(sums.computeIfAbsent(bucket + "\u0000" + (byModel ? s.model() : null), k -> new long[SUMS]), cells, i));
-        sums.forEach((key, a) -> {
-            int cut = key.indexOf('\u0000');
-            String model = byModel ? key.substring(cut + 1) : null;
-            merged.merge(key, totals(a, Integer.parseInt(key.substring(0, cut)), model), Totals::plus);
+        Map<String, long[][]> sums = new LinkedHashMap<>(); // model (or "" ungrouped) → bucket → nine sums
+        int n = boundaries.length - 1;
+        plan.eachCell(matching, boundaries, s -> {
+            long[][] perBucket = sums.computeIfAbsent(byModel ? s.model() : "", m -> new long[n][]);
+            return (bucket, cells, i) ->
+                    addCell(perBucket[bucket] == null ? perBucket[bucket] = new long[SUMS] : perBucket[bucket], cells, i);
+        });
+        sums.forEach((key, perBucket) -> {
+            String model = byModel ? key : null;
+            for (int b = 0; b < n; b++) {
+                if (perBucket[b] != null) {
+                    merged.merge(b + "\u0000" + model, totals(perBucket[b], b, model), Totals::plus);
+                }
+            }
         });
         return List.copyOf(merged.values());
     }
@@ -401,6 +408,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
      */
     private HourlyTier.Account loadAccount(Open o, String name) {
         return o.writes().exclusively(() -> {
+            long t0 = System.nanoTime();
             HourlyTier.Account known = o.hours().loaded(name);
             if (known != null) {
                 return known; // loaded by a read that ran in parallel
@@ -449,6 +457,8 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
                 }
             }
             o.hours().publish(name, a);
+            log.info("hourly rollup of account {} in memory: {} hours of {} series, read in {} ms", name, a.cells(),
+                    a.series.size(), (System.nanoTime() - t0) / 1_000_000);
             return a;
         });
     }
@@ -612,12 +622,8 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
             try {
                 HourlyTier.Hours h = a.hours(single.id());
                 for (int i = h == null ? 0 : h.from(h0); h != null && i < h.size() && h.hour(i) < h1; i++) {
-                    long[] p = h.peak(i);
-                    if (p == null) {
+                    if (!h.maxPeakInto(i, out)) {
                         minutes.add(new long[] {h.hour(i), h.hour(i) + 60});
-                    } else {
-                        out[0] = Math.max(out[0], p[0]);
-                        out[1] = Math.max(out[1], p[1]);
                     }
                 }
             } finally {

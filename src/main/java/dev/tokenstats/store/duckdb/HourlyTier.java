@@ -78,16 +78,29 @@ final class HourlyTier {
 
         /** The busiest minute of hour i (requests, tokens), or null when only DuckDB knows it. */
         long[] peak(int i) {
+            long[] out = new long[2];
+            return maxPeakInto(i, out) ? out : null;
+        }
+
+        /**
+         * Raises out (requests, tokens) to the busiest minute of hour i; false (out unchanged) when only DuckDB
+         * knows it.
+         */
+        boolean maxPeakInto(int i, long[] out) {
             long[] m = minutes[i];
             if (m != null) {
-                long rq = 0, tk = 0;
                 for (int k = 0; k < m.length; k += 2) {
-                    rq = Math.max(rq, m[k]);
-                    tk = Math.max(tk, m[k + 1]);
+                    out[0] = Math.max(out[0], m[k]);
+                    out[1] = Math.max(out[1], m[k + 1]);
                 }
-                return new long[] {rq, tk};
+                return true;
             }
-            return unknown[i] ? null : new long[] {peakRequests[i], peakTokens[i]};
+            if (unknown[i]) {
+                return false;
+            }
+            out[0] = Math.max(out[0], peakRequests[i]);
+            out[1] = Math.max(out[1], peakTokens[i]);
+            return true;
         }
 
         /** The index of {@code hour}, inserted (with its minutes kept: a new hour has no rows elsewhere) if absent. */
