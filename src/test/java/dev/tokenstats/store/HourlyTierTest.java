@@ -192,7 +192,11 @@ class HourlyTierTest {
         MutableClock clock = new MutableClock(NOW);
         SeriesFilter all = SeriesFilter.all("acct");
         long[] period = UsageStoreContractTest.minutes(HOUR - 12 * 60, HOUR, 60);
+        long[] ragged = period.clone(); // partial hours at both ends: their minutes come from DuckDB
+        ragged[0] += 7;
+        ragged[ragged.length - 1] -= 13;
         List<Long> prefix = new CopyOnWriteArrayList<>(List.of(0L)); // requests after k batches
+        List<Long> raggedPrefix = new CopyOnWriteArrayList<>(List.of(0L)); // the same within the ragged period
         AtomicLong acknowledged = new AtomicLong(), sent = new AtomicLong();
         AtomicBoolean done = new AtomicBoolean();
         List<String> wrong = new CopyOnWriteArrayList<>();
@@ -205,6 +209,7 @@ class HourlyTierTest {
             }
             db.store.append(first);
             prefix.set(0, (long) first.size());
+            raggedPrefix.set(0, first.stream().filter(e -> within(e, ragged)).count());
             RollupTiersTest.foldNow(db, clock);
 
             Thread writer = new Thread(() -> {
@@ -212,9 +217,15 @@ class HourlyTierTest {
                 for (int b = 1; b <= 60; b++) {
                     List<UsageEvent> batch = new ArrayList<>();
                     for (int i = 0; i < b; i++) { // batch b has b events: the totals after k batches are distinct
-                        batch.add(event(w, "acct", "b" + b + "-" + i, (HOUR - 12 * 60) * 60_000 + (long) w.nextInt(12 * 3_600_000)));
+                        long minute = switch (i % 3) { // one in each partial hour of the ragged period
+                            case 0 -> ragged[0] + w.nextInt(60 - 7);
+                            case 1 -> ragged[ragged.length - 1] - 1 - w.nextInt(60 - 13);
+                            default -> HOUR - 12 * 60 + w.nextInt(12 * 60);
+                        };
+                        batch.add(event(w, "acct", "b" + b + "-" + i, minute * 60_000 + w.nextInt(60_000)));
                     }
                     prefix.add(prefix.get(prefix.size() - 1) + b);
+                    raggedPrefix.add(raggedPrefix.get(raggedPrefix.size() - 1) + batch.stream().filter(e -> within(e, ragged)).count());
                     sent.set(b);
                     db.store.append(batch);
                     acknowledged.set(b);
@@ -229,14 +240,16 @@ class HourlyTierTest {
             });
             List<Thread> readers = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
+                long[] boundaries = t == 0 ? period : ragged; // from memory alone; memory and DuckDB
+                List<Long> totals = t == 0 ? prefix : raggedPrefix;
                 readers.add(new Thread(() -> {
                     while (!done.get()) {
                         long low = acknowledged.get();
-                        PeriodTotals p = db.store.period(all, period);
+                        PeriodTotals p = db.store.period(all, boundaries);
                         long high = sent.get();
                         long requests = p.perBucket().stream().mapToLong(Totals::requests).sum();
                         long byModel = p.perModel().stream().mapToLong(Totals::requests).sum();
-                        Set<Long> allowed = new TreeSet<>(prefix.subList((int) low, (int) high + 1));
+                        Set<Long> allowed = new TreeSet<>(totals.subList((int) low, (int) high + 1));
                         if (!allowed.contains(requests) || requests != byModel) {
                             wrong.add(requests + " / " + byModel + " not in " + allowed);
                         }
@@ -257,6 +270,13 @@ class HourlyTierTest {
             assertThat(db.store.folds() - folds).as("folds during the reads").isGreaterThan(5);
             long total = prefix.get(prefix.size() - 1);
             assertThat(db.store.period(all, period).perBucket().stream().mapToLong(Totals::requests).sum()).isEqualTo(total);
+            assertThat(db.store.period(all, ragged).perBucket().stream().mapToLong(Totals::requests).sum())
+                    .isEqualTo(raggedPrefix.get(raggedPrefix.size() - 1));
         }
+    }
+
+    static boolean within(UsageEvent e, long[] boundaries) {
+        long minute = Math.floorDiv(e.timeMillis(), 60_000);
+        return minute >= boundaries[0] && minute < boundaries[boundaries.length - 1];
     }
 }
