@@ -74,7 +74,8 @@ public final class StatsBench {
         for (String a : args) {
             if (a.equals("--help")) {
                 System.out.println("bench/stats.sh [N ...] [--engine=duckdb|postgres] [--runs=200] [--baseline-runs=3]"
-                        + " [--accounts=200] [--work=target/bench-stats] [--reload] [--load-only] [--no-baseline] [--jfr]");
+                        + " [--accounts=200] [--work=target/bench-stats] [--reload] [--load-only] [--no-baseline] [--jfr]"
+                        + " [--server-xmx=4g] [--server-xms=SIZE]");
                 return;
             }
             if (a.startsWith("--")) {
@@ -263,7 +264,9 @@ public final class StatsBench {
         }
         long ts = System.nanoTime();
         try (TokenstatsProcess server = TokenstatsProcess.start(jar, serverDir,
-                options.getOrDefault("server-xmx", "4g"), KEY, options.containsKey("jfr"), extra)) {
+                options.getOrDefault("server-xmx", "4g"),
+                options.containsKey("server-xms") ? List.of("-Xms" + options.get("server-xms")) : List.of(),
+                KEY, options.containsKey("jfr"), extra)) {
             server.awaitHealthy(Duration.ofMinutes(10));
             System.out.printf("server up in %.1f s (opening the store, loading the dedup keys of the last 36 days)%n",
                     (System.nanoTime() - ts) / 1e9);

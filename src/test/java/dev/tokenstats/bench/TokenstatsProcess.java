@@ -59,6 +59,12 @@ final class TokenstatsProcess implements AutoCloseable {
     /** As {@link #start(Path, Path, String, String, boolean)}, with more server arguments (such as the store). */
     static TokenstatsProcess start(Path jar, Path workDir, String xmx, String ingestKey, boolean jfr,
                                    List<String> serverArgs) throws IOException {
+        return start(jar, workDir, xmx, List.of(), ingestKey, jfr, serverArgs);
+    }
+
+    /** {@code jvmArgs}: more JVM options for the server (such as {@code -Xms4g}). */
+    static TokenstatsProcess start(Path jar, Path workDir, String xmx, List<String> jvmArgs, String ingestKey,
+                                   boolean jfr, List<String> serverArgs) throws IOException {
         Path dataDir = workDir.resolve("data");
         Path gcLog = workDir.resolve("server-gc.log");
         Path log = workDir.resolve("server.log");
@@ -71,6 +77,7 @@ final class TokenstatsProcess implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + xmx,
                 "-Xlog:gc:file=" + gcLog + ":uptime"));
+        cmd.addAll(jvmArgs);
         if (jfr) {
             cmd.add("-XX:StartFlightRecording=filename=" + jfrFile + ",settings=profile,dumponexit=true");
         }
