@@ -11,6 +11,7 @@ import dev.tokenstats.store.Totals;
 import dev.tokenstats.store.UsageEvent;
 import dev.tokenstats.store.UsageStore;
 import dev.tokenstats.store.duckdb.SeriesIndex.Series;
+import dev.tokenstats.store.internal.RollupPlan;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The embedded store: one DuckDB file. Writes go through {@link GroupCommit}; reads add up the rollups.
+ * The embedded store: one DuckDB file. Writes go through {@link GroupCommit}; reads add up the rollups, and
+ * take whole hours of account and model series from {@link HourlyTier} once an account's stats were read.
  * Rollups are keyed by (series, minute) where a series is an (account[, model[, key, status]])
  * combination from {@link SeriesIndex}; every event adds to three series (full, model, account), so any
  * filter is answered from one series kind without touching raw events.
@@ -308,7 +310,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
      * loaded account of {@link HourlyTier} (none when {@code account} is null). When both are used, the answer
      * holds only if no commit began since {@code commits} (see HourlyTier).
      */
-    private record Plan(List<RollupSql.Scan> scans, List<long[]> fromCells, HourlyTier.Account account, long commits) {
+    private record Plan(List<RollupPlan.Part> scans, List<long[]> fromCells, HourlyTier.Account account, long commits) {
 
         interface CellVisitor {
             void cell(int bucket, HourlyTier.Hours hours, int index);
@@ -376,13 +378,13 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
                 break; // a sum beyond a long: DuckDB adds up exactly
             }
         }
-        return read.apply(new Plan(RollupSql.scans(series, boundaries), List.of(), null, -1));
+        return read.apply(new Plan(RollupSql.parts(series, boundaries), List.of(), null, -1));
     }
 
     /** The plan with the in-memory hours, or null when they cannot take part now. */
     private Plan plan(Open o, List<Series> series, long[] boundaries) {
-        List<RollupSql.Scan> all = RollupSql.scans(series, boundaries);
-        if (series.get(0).kind() == SeriesIndex.Kind.FULL || all.stream().noneMatch(p -> p.tier() == 60)) {
+        List<RollupPlan.Part> all = RollupSql.parts(series, boundaries);
+        if (series.get(0).kind() == SeriesIndex.Kind.FULL || all.stream().noneMatch(p -> p.minutes() == 60)) {
             return null;
         }
         long commits = o.hours().quietCommits(); // before the memory is read
@@ -390,11 +392,11 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         if (account == null) {
             return null;
         }
-        List<RollupSql.Scan> scans = all.stream().filter(p -> p.tier() != 60).toList();
+        List<RollupPlan.Part> scans = all.stream().filter(p -> p.minutes() != 60).toList();
         if (!scans.isEmpty() && commits < 0) {
             return null; // a commit in flight may be in DuckDB and not yet in memory
         }
-        List<long[]> fromCells = all.stream().filter(p -> p.tier() == 60).map(p -> new long[] {p.from(), p.to()}).toList();
+        List<long[]> fromCells = all.stream().filter(p -> p.minutes() == 60).map(p -> new long[] {p.from(), p.to()}).toList();
         return new Plan(scans, fromCells, account, commits);
     }
 
@@ -441,7 +443,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
                                 while (rs.next()) {
                                     HourlyTier.Hours h = a.series.get(rs.getInt(1));
                                     if (h != null) {
-                                        h.loadMinute(rs.getLong(2), rs.getLong(3), rs.getLong(4));
+                                        h.addMinute(rs.getLong(2), rs.getLong(3), rs.getLong(4));
                                     }
                                 }
                             }

@@ -76,7 +76,7 @@ final class HourlyTier {
             return i >= 0 ? i : -i - 1;
         }
 
-        /** The busiest minute of hour i (requests, tokens), or null when only DuckDB knows it. */
+        /** The busiest minute of hour i (requests, tokens), or null when only DuckDB knows it (for tests). */
         long[] peak(int i) {
             long[] out = new long[2];
             return maxPeakInto(i, out) ? out : null;
@@ -153,8 +153,8 @@ final class HourlyTier {
             }
         }
 
-        /** Loading: one minute of a pending hour. */
-        void loadMinute(long minute, long requests, long tokens) {
+        /** Adds to one minute of an hour whose minutes are kept (loaded ones, or a commit's). */
+        void addMinute(long minute, long requests, long tokens) {
             int i = Arrays.binarySearch(hours, 0, size, Math.floorDiv(minute, 60) * 60);
             if (i >= 0 && minutes[i] != null) {
                 int k = (int) (minute - hours[i]) * 2;
@@ -172,10 +172,6 @@ final class HourlyTier {
             if (existed && minutes[i] == null) {
                 unknown[i] = true; // a late row into a folded hour: only DuckDB has its other minutes
             }
-        }
-
-        private void addMinute(long minute, long requests, long tokens) {
-            loadMinute(minute, requests, tokens);
         }
 
         private void folded(long hour, long peakRq, long peakTk) {

@@ -55,26 +55,18 @@ final class RollupSql {
      * series must be of one kind (of any shards).
      */
     static String sum(List<Series> series, long[] boundaries, boolean bySeries) {
-        return sum(series, boundaries, bySeries, scans(series, boundaries));
+        return sum(series, boundaries, bySeries, parts(series, boundaries));
     }
 
-    /** {@link #sum(List, long[], boolean)} over the given scans only. */
-    static String sum(List<Series> series, long[] boundaries, boolean bySeries, List<Scan> scans) {
+    /** {@link #sum(List, long[], boolean)} over the given parts of the period only. */
+    static String sum(List<Series> series, long[] boundaries, boolean bySeries, List<RollupPlan.Part> parts) {
         return "SELECT " + bucket(boundaries) + ", " + (bySeries ? "series" : "0") + ", " + SUMS
-                + " FROM (" + source(series, scans) + ") GROUP BY 1, 2";
+                + " FROM (" + source(series, parts) + ") GROUP BY 1, 2";
     }
 
-    /**
-     * Rows of one tier with minute in [from, to): from the series' shard tables and the recent table, or
-     * ({@code recentOnly}) the recent table alone, when the folded rows are read from {@link HourlyTier}.
-     */
-    record Scan(int tier, long from, long to, boolean recentOnly) {
-    }
-
-    /** Every scan a read of [boundaries[0], boundaries[last]) needs when all of it comes from DuckDB. */
-    static List<Scan> scans(List<Series> series, long[] boundaries) {
-        return RollupPlan.parts(boundaries, tiers(series.get(0).kind())).stream()
-                .map(p -> new Scan(p.minutes(), p.from(), p.to(), false)).toList();
+    /** The parts of a read of [boundaries[0], boundaries[last]), each from the tier {@link RollupPlan} gives it. */
+    static List<RollupPlan.Part> parts(List<Series> series, long[] boundaries) {
+        return RollupPlan.parts(boundaries, tiers(series.get(0).kind()));
     }
 
     /**
@@ -84,14 +76,14 @@ final class RollupSql {
      * series costs more than reading them). Columns: kind, bucket, series, then {@link #SUMS}.
      */
     static String period(List<Series> series, long[] boundaries) {
-        return period(series, boundaries, scans(series, boundaries));
+        return period(series, boundaries, parts(series, boundaries));
     }
 
-    /** {@link #period(List, long[])} over the given scans only. */
-    static String period(List<Series> series, long[] boundaries, List<Scan> scans) {
+    /** {@link #period(List, long[])} over the given parts of the period only. */
+    static String period(List<Series> series, long[] boundaries, List<RollupPlan.Part> parts) {
         String nulls = ", NULL::BIGINT, NULL::BIGINT, NULL::DECIMAL(38,0), NULL::BIGINT, NULL::BIGINT, NULL::BIGINT,"
                 + " NULL::BIGINT, NULL::BIGINT";
-        return "WITH src AS MATERIALIZED (SELECT " + bucket(boundaries) + " AS b, * FROM (" + source(series, scans) + "))"
+        return "WITH src AS MATERIALIZED (SELECT " + bucket(boundaries) + " AS b, * FROM (" + source(series, parts) + "))"
                 + " SELECT 0, b, 0, " + SUMS + " FROM src GROUP BY b"
                 + " UNION ALL SELECT 1, 0, series, " + SUMS + " FROM src GROUP BY series"
                 + " UNION ALL SELECT 2, b, series, sum(requests)::BIGINT" + nulls + " FROM src GROUP BY b, series";
@@ -128,27 +120,21 @@ final class RollupSql {
         return "(" + run[2] + " + (minute - " + run[0] + ") // " + run[1] + ")";
     }
 
-    /** The rows of the scans (which cover a read's period once, each stretch from the tier the plan gives it). */
-    private static String source(List<Series> series, List<Scan> scans) {
-        return scans.stream().map(p -> rows(series, p.tier(), p.from(), p.to(), p.recentOnly()))
+    /** The rows of the parts (which cover a read's period once, or the stretches of it DuckDB answers). */
+    private static String source(List<Series> series, List<RollupPlan.Part> parts) {
+        return parts.stream().map(p -> rows(series, p.minutes(), p.from(), p.to()))
                 .collect(Collectors.joining(" UNION ALL "));
     }
 
     /** The rows of the series in one tier within [from, to): their shards' folded rows and the recent ones. */
     static String rows(List<Series> series, int tier, long from, long to) {
-        return rows(series, tier, from, to, false);
-    }
-
-    private static String rows(List<Series> series, int tier, long from, long to, boolean recentOnly) {
         Kind kind = series.get(0).kind();
         String time = " AND minute >= " + from + " AND minute < " + to;
         Map<Integer, List<Series>> byShard = new TreeMap<>();
         series.forEach(s -> byShard.computeIfAbsent(s.shard(), x -> new ArrayList<>()).add(s));
         List<String> selects = new ArrayList<>();
-        if (!recentOnly) {
-            byShard.forEach((shard, list) -> selects.add("SELECT " + COLUMNS + " FROM " + table(tier, kind, shard)
-                    + " WHERE " + in(list) + time));
-        }
+        byShard.forEach((shard, list) -> selects.add("SELECT " + COLUMNS + " FROM " + table(tier, kind, shard)
+                + " WHERE " + in(list) + time));
         selects.add("SELECT " + COLUMNS + " FROM " + recent(tier) + " WHERE " + in(series) + time);
         return String.join(" UNION ALL ", selects);
     }
