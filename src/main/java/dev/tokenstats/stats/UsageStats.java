@@ -1,5 +1,6 @@
 package dev.tokenstats.stats;
 
+import dev.tokenstats.store.Credits;
 import dev.tokenstats.store.Peak;
 import dev.tokenstats.store.PeriodTotals;
 import dev.tokenstats.store.SeriesFilter;
@@ -8,7 +9,6 @@ import dev.tokenstats.store.UsageStore;
 import org.springframework.stereotype.Service;
 
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,7 +86,7 @@ class UsageStats {
                 current.quota(), current.credits(), current.promptTokens(), current.completionTokens(),
                 current.tokens(), current.avgRpm(), current.avgTpm(), current.peakRpm(), current.peakTpm(),
                 previous, new StatsResponse.AllTime(allTime.requests(), allTime.quota(),
-                credits(allTime.creditNanos()), allTime.tokens()));
+                Credits.format(allTime.creditNanos()), allTime.tokens()));
 
         List<String> starts = new ArrayList<>(n);
         List<StatsResponse.Consumption> consumption = new ArrayList<>(n);
@@ -98,7 +98,7 @@ class UsageStats {
             Totals t = perBucket[i];
             consumption.add(t == null
                     ? new StatsResponse.Consumption(start, end, 0, 0, "0", 0)
-                    : new StatsResponse.Consumption(start, end, t.requests(), t.quota(), credits(t.creditNanos()), t.tokens()));
+                    : new StatsResponse.Consumption(start, end, t.requests(), t.quota(), Credits.format(t.creditNanos()), t.tokens()));
         }
 
         List<Totals> ranked = new ArrayList<>(period.perModel());
@@ -111,7 +111,7 @@ class UsageStats {
     }
 
     private static StatsResponse.Figures figures(Totals t, Peak peak, long elapsedMillis) {
-        return new StatsResponse.Figures(t.requests(), t.errors(), t.quota(), credits(t.creditNanos()), t.promptTokens(),
+        return new StatsResponse.Figures(t.requests(), t.errors(), t.quota(), Credits.format(t.creditNanos()), t.promptTokens(),
                 t.completionTokens(), t.tokens(), perMinute(t.requests(), elapsedMillis),
                 perMinute(t.tokens(), elapsedMillis), peak.requestsPerMinute(), peak.tokensPerMinute());
     }
@@ -186,7 +186,7 @@ class UsageStats {
             Double quotaPer1k = t.tokens() == 0 ? null : BigDecimal.valueOf(t.quota()).multiply(BigDecimal.valueOf(1000))
                     .divide(BigDecimal.valueOf(t.tokens()), 3, RoundingMode.HALF_UP).doubleValue();
             out.add(new StatsResponse.ModelRank(i + 1, t.model(), t.requests(), t.errors(), t.quota(),
-                    credits(t.creditNanos()), t.tokens(), t.promptTokens(), t.completionTokens(), duration, quotaPer1k));
+                    Credits.format(t.creditNanos()), t.tokens(), t.promptTokens(), t.completionTokens(), duration, quotaPer1k));
         }
         return out;
     }
@@ -229,10 +229,5 @@ class UsageStats {
         }
         return BigDecimal.valueOf(count).multiply(MS_PER_MINUTE)
                 .divide(BigDecimal.valueOf(elapsedMillis), 3, RoundingMode.HALF_UP).doubleValue();
-    }
-
-    /** Nano-credits as an exact decimal string without trailing zeros ("0" for none). */
-    static String credits(BigInteger nanos) {
-        return dev.tokenstats.store.Credits.format(nanos);
     }
 }

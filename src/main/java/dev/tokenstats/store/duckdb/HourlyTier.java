@@ -2,6 +2,7 @@ package dev.tokenstats.store.duckdb;
 
 import dev.tokenstats.store.duckdb.SeriesIndex.Kind;
 import dev.tokenstats.store.duckdb.SeriesIndex.Series;
+import dev.tokenstats.store.internal.RollupMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,7 @@ final class HourlyTier {
     private static final Logger log = LoggerFactory.getLogger(HourlyTier.class);
 
     /** The nine sums of {@link RollupSql#SUMS} (credits in nanos). */
-    static final int SUMS = 9;
+    static final int SUMS = RollupMetrics.NAMES.length;
 
     /** One series' hours, ascending: nine sums, the busiest minute, and for some hours every minute. */
     static final class Hours {
@@ -103,8 +104,11 @@ final class HourlyTier {
             return true;
         }
 
-        /** The index of {@code hour}, inserted (with its minutes kept: a new hour has no rows elsewhere) if absent. */
-        private int cell(long hour) {
+        /**
+         * The index of {@code hour}, inserted if absent, with its minutes kept if {@code keepMinutes} (a commit's
+         * new hour has no rows elsewhere, so its minutes are all here).
+         */
+        private int cell(long hour, boolean keepMinutes) {
             int i = Arrays.binarySearch(hours, 0, size, hour);
             if (i >= 0) {
                 return i;
@@ -134,7 +138,7 @@ final class HourlyTier {
             hours[i] = hour;
             peakRequests[i] = 0;
             peakTokens[i] = 0;
-            minutes[i] = new long[120];
+            minutes[i] = keepMinutes ? new long[120] : null;
             unknown[i] = false;
             size++;
             return i;
@@ -142,15 +146,12 @@ final class HourlyTier {
 
         /** Loading: an hour's sums and stored peak; {@code pending}: it has recent rows, its minutes follow. */
         void load(long hour, long[] sums9, long peakRq, long peakTk, boolean pending) {
-            int i = cell(hour);
+            int i = cell(hour, pending);
             for (int m = 0; m < SUMS; m++) {
                 sums[m][i] = sums9[m];
             }
             peakRequests[i] = peakRq;
             peakTokens[i] = peakTk;
-            if (!pending) {
-                minutes[i] = null;
-            }
         }
 
         /** Adds to one minute of an hour whose minutes are kept (loaded ones, or a commit's). */
@@ -164,8 +165,9 @@ final class HourlyTier {
         }
 
         private void addHour(long hour, long[] delta) {
-            boolean existed = Arrays.binarySearch(hours, 0, size, hour) >= 0;
-            int i = cell(hour);
+            int before = size;
+            int i = cell(hour, true);
+            boolean existed = size == before;
             for (int m = 0; m < SUMS; m++) {
                 sums[m][i] = Math.addExact(sums[m][i], delta[m]);
             }
@@ -211,7 +213,7 @@ final class HourlyTier {
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
     private long loadedCells;
 
-    /** @param budget at most about this many (series, hour) cells are kept (about 130 bytes each) */
+    /** @param budget at most about this many (series, hour) cells are kept (about 100–200 bytes each) */
     HourlyTier(long budget) {
         this.budget = budget;
     }
