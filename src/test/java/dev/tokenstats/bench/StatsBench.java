@@ -74,7 +74,7 @@ public final class StatsBench {
         for (String a : args) {
             if (a.equals("--help")) {
                 System.out.println("bench/stats.sh [N ...] [--engine=duckdb|postgres] [--runs=200] [--baseline-runs=3]"
-                        + " [--accounts=200] [--work=target/bench-stats] [--reload] [--load-only] [--no-baseline] [--jfr]"
+                        + " [--accounts=200] [--load-batch=10000] [--work=target/bench-stats] [--reload] [--load-only] [--no-baseline] [--jfr]"
                         + " [--server-xmx=4g] [--server-xms=SIZE]");
                 return;
             }
@@ -166,7 +166,7 @@ public final class StatsBench {
         });
         ExecutorService appenders = Executors.newFixedThreadPool(2);
         List<Future<?>> inFlight = new ArrayList<>();
-        int batchSize = 10_000;
+        int batchSize = Integer.parseInt(options.getOrDefault("load-batch", "10000"));
         long t0 = System.nanoTime();
         long[] perAccount = new long[accounts];
         for (long done = 0; done < n; ) {
