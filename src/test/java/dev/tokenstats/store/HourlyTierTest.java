@@ -182,21 +182,88 @@ class HourlyTierTest {
         }
     }
 
+    @Test
+    void theLastDayByMinuteByHalfHourAndWithRaggedEndsIsAnsweredFromMemory() {
+        MutableClock clock = new MutableClock(NOW);
+        Random r = new Random(7);
+        List<UsageEvent> events = new ArrayList<>();
+        for (int i = 0; i < 4000; i++) {
+            events.add(event(r, i % 4 == 0 ? "other" : "acct", "e-" + i, (NOW_MIN - 1 - r.nextInt(3 * 1440)) * 60_000 + r.nextInt(60_000)));
+        }
+        long[] ragged = {HOUR - 20 * 60 + 7, HOUR - 10 * 60, HOUR - 13};
+        for (int i = 0; i < 3; i++) { // a model with rows in the hour of the ragged start, none after it
+            UsageEvent e = event(r, "acct", "solo-" + i, (ragged[0] - 1) * 60_000 + i);
+            events.add(new UsageEvent(e.account(), e.id(), e.timeMillis(), "model-solo", e.key(), e.promptTokens(),
+                    e.completionTokens(), e.cachedTokens(), e.quota(), e.creditNanos(), e.durationMs(), e.error(),
+                    e.stream(), e.group(), e.channel()));
+        }
+        long[] byMinute = UsageStoreContractTest.minutes(HOUR - 24 * 60 + 5, HOUR + 5, 1);
+        long[] halfHours = UsageStoreContractTest.minutes(HOUR - 24 * 60 + 30, HOUR - 30, 60); // as in +05:30
+        SeriesFilter all = SeriesFilter.all("acct");
+        SeriesFilter withSolo = new SeriesFilter("acct", Set.of("model-1", "model-solo"), Set.of(), null);
+        try (HikariDataSource ds = duckdb(dir)) {
+            Counting counting = new Counting(ds);
+            DuckDbUsageStore store = new DuckDbUsageStore(counting, clock, Duration.ofDays(36));
+            try {
+                store.append(events);
+                clock.advance(Duration.ofMinutes(5));
+                RollupTiersTest.foldNow(store, clock);
+                store.period(all, byMinute); // loads the account
+                int before = counting.connections.get();
+                for (long[] b : List.of(byMinute, halfHours, ragged)) {
+                    UsageStoreContractTest.assertPeriod(store, events, all, b);
+                    UsageStoreContractTest.assertPeriod(store, events, withSolo, b);
+                    assertThat(UsageStoreContractTest.normalise(store.sum(withSolo, b, true)))
+                            .isEqualTo(UsageStoreContractTest.oracle(events, withSolo, b, true));
+                    long from = b[0], to = b[b.length - 1];
+                    assertThat(store.peak(all, from, to)).isEqualTo(RollupTiersTest.peak(events, all, from, to));
+                }
+                assertThat(store.peak(all, ragged[0], ragged[0] + 30)).isEqualTo(RollupTiersTest.peak(events, all, ragged[0], ragged[0] + 30));
+                assertThat(store.period(withSolo, ragged).perModel()).extracting(Totals::model).doesNotContain("model-solo");
+                assertThat(counting.connections.get()).as("statements for minutes of the last day").isEqualTo(before);
+
+                // a fold keeps the minutes of the window; the clock moving on drops those left behind
+                List<UsageEvent> now = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    now.add(event(r, "acct", "now-" + i, (HOUR + 2 + i % 2) * 60_000 + i * 100));
+                }
+                store.append(now);
+                events.addAll(now);
+                clock.advance(Duration.ofHours(3)); // the window starts 23 h before HOUR now
+                RollupTiersTest.foldNow(store, clock);
+                before = counting.connections.get();
+                long[] lastDay = UsageStoreContractTest.minutes(HOUR - 22 * 60 + 1, HOUR + 121, 1);
+                UsageStoreContractTest.assertPeriod(store, events, all, lastDay);
+                assertThat(store.peak(all, lastDay[0], HOUR + 121)).isEqualTo(RollupTiersTest.peak(events, all, lastDay[0], HOUR + 121));
+                assertThat(counting.connections.get()).as("after a fold: from memory").isEqualTo(before);
+                UsageStoreContractTest.assertPeriod(store, events, all, byMinute);
+                assertThat(store.peak(all, byMinute[0], HOUR + 5)).isEqualTo(RollupTiersTest.peak(events, all, byMinute[0], HOUR + 5));
+                assertThat(counting.connections.get()).as("minutes left behind by the clock are read").isGreaterThan(before);
+            } finally {
+                store.close();
+            }
+        }
+    }
+
     /**
      * One writer appends batches of distinct sizes (late events, into hours that are folded again and again),
-     * a clock thread keeps folds coming, and readers add up the whole hours: every answer must be the total of
-     * the first k batches for a k between what was acknowledged before the read and what was sent by its end.
+     * a clock thread keeps folds coming, and readers add up whole hours, hours with ragged ends (the first one
+     * before the minute window: DuckDB; the last one within it: memory) and minutes: every answer must be the
+     * total of the first k batches for a k between what was acknowledged before the read and what was sent by
+     * its end.
      */
     @Test
     void readsDuringWritesAndFoldsShowAWholeNumberOfBatches() throws Exception {
         MutableClock clock = new MutableClock(NOW);
         SeriesFilter all = SeriesFilter.all("acct");
-        long[] period = UsageStoreContractTest.minutes(HOUR - 12 * 60, HOUR, 60);
-        long[] ragged = period.clone(); // partial hours at both ends: their minutes come from DuckDB
+        long[] period = UsageStoreContractTest.minutes(HOUR - 30 * 60, HOUR, 60); // straddles the minute window
+        long[] ragged = period.clone(); // partial hours at both ends
         ragged[0] += 7;
         ragged[ragged.length - 1] -= 13;
-        List<Long> prefix = new CopyOnWriteArrayList<>(List.of(0L)); // requests after k batches
-        List<Long> raggedPrefix = new CopyOnWriteArrayList<>(List.of(0L)); // the same within the ragged period
+        long[] byMinute = UsageStoreContractTest.minutes(HOUR - 6 * 60 + 3, HOUR - 13, 1);
+        List<long[]> periods = List.of(period, ragged, byMinute);
+        List<List<Long>> prefixes = List.of(new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>(),
+                new CopyOnWriteArrayList<>()); // per period: the requests in it after k batches
         AtomicLong acknowledged = new AtomicLong(), sent = new AtomicLong();
         AtomicBoolean done = new AtomicBoolean();
         List<String> wrong = new CopyOnWriteArrayList<>();
@@ -205,11 +272,13 @@ class HourlyTierTest {
             Random r = new Random(23);
             List<UsageEvent> first = new ArrayList<>();
             for (int i = 0; i < 2000; i++) {
-                first.add(event(r, "acct", "f-" + i, (HOUR - 12 * 60) * 60_000 + (long) r.nextInt(12 * 3_600_000)));
+                first.add(event(r, "acct", "f-" + i, (HOUR - 30 * 60) * 60_000 + (long) r.nextInt(30 * 3_600_000)));
             }
             db.store.append(first);
-            prefix.set(0, (long) first.size());
-            raggedPrefix.set(0, first.stream().filter(e -> within(e, ragged)).count());
+            for (int p = 0; p < periods.size(); p++) {
+                long[] b = periods.get(p);
+                prefixes.get(p).add(first.stream().filter(e -> within(e, b)).count());
+            }
             RollupTiersTest.foldNow(db, clock);
 
             Thread writer = new Thread(() -> {
@@ -217,15 +286,19 @@ class HourlyTierTest {
                 for (int b = 1; b <= 60; b++) {
                     List<UsageEvent> batch = new ArrayList<>();
                     for (int i = 0; i < b; i++) { // batch b has b events: the totals after k batches are distinct
-                        long minute = switch (i % 3) { // one in each partial hour of the ragged period
+                        long minute = switch (i % 4) { // one in each partial hour of the ragged period
                             case 0 -> ragged[0] + w.nextInt(60 - 7);
                             case 1 -> ragged[ragged.length - 1] - 1 - w.nextInt(60 - 13);
-                            default -> HOUR - 12 * 60 + w.nextInt(12 * 60);
+                            case 2 -> byMinute[0] + w.nextInt(6 * 60 - 16);
+                            default -> HOUR - 30 * 60 + w.nextInt(30 * 60);
                         };
                         batch.add(event(w, "acct", "b" + b + "-" + i, minute * 60_000 + w.nextInt(60_000)));
                     }
-                    prefix.add(prefix.get(prefix.size() - 1) + b);
-                    raggedPrefix.add(raggedPrefix.get(raggedPrefix.size() - 1) + batch.stream().filter(e -> within(e, ragged)).count());
+                    for (int p = 0; p < periods.size(); p++) {
+                        long[] bounds = periods.get(p);
+                        List<Long> totals = prefixes.get(p);
+                        totals.add(totals.get(totals.size() - 1) + batch.stream().filter(e -> within(e, bounds)).count());
+                    }
                     sent.set(b);
                     db.store.append(batch);
                     acknowledged.set(b);
@@ -239,9 +312,9 @@ class HourlyTierTest {
                 done.set(true);
             });
             List<Thread> readers = new ArrayList<>();
-            for (int t = 0; t < 2; t++) {
-                long[] boundaries = t == 0 ? period : ragged; // from memory alone; memory and DuckDB
-                List<Long> totals = t == 0 ? prefix : raggedPrefix;
+            for (int t = 0; t < periods.size(); t++) { // memory alone; memory and DuckDB; minutes in memory
+                long[] boundaries = periods.get(t);
+                List<Long> totals = prefixes.get(t);
                 readers.add(new Thread(() -> {
                     while (!done.get()) {
                         long low = acknowledged.get();
@@ -249,7 +322,7 @@ class HourlyTierTest {
                         long high = sent.get();
                         long requests = p.perBucket().stream().mapToLong(Totals::requests).sum();
                         long byModel = p.perModel().stream().mapToLong(Totals::requests).sum();
-                        Set<Long> allowed = new TreeSet<>(totals.subList((int) low, (int) high + 1));
+                        Set<Long> allowed = new TreeSet<>(List.copyOf(totals).subList((int) low, (int) high + 1));
                         if (!allowed.contains(requests) || requests != byModel) {
                             wrong.add(requests + " / " + byModel + " not in " + allowed);
                         }
@@ -266,12 +339,13 @@ class HourlyTierTest {
                 t.join(30_000);
             }
             assertThat(wrong).as("reads that no sequence of commits explains").isEmpty();
-            assertThat(reads.get()).isGreaterThan(20);
+            assertThat(reads.get()).isGreaterThan(30);
             assertThat(db.store.folds() - folds).as("folds during the reads").isGreaterThan(5);
-            long total = prefix.get(prefix.size() - 1);
-            assertThat(db.store.period(all, period).perBucket().stream().mapToLong(Totals::requests).sum()).isEqualTo(total);
-            assertThat(db.store.period(all, ragged).perBucket().stream().mapToLong(Totals::requests).sum())
-                    .isEqualTo(raggedPrefix.get(raggedPrefix.size() - 1));
+            for (int p = 0; p < periods.size(); p++) {
+                List<Long> totals = prefixes.get(p);
+                assertThat(db.store.period(all, periods.get(p)).perBucket().stream().mapToLong(Totals::requests).sum())
+                        .isEqualTo(totals.get(totals.size() - 1));
+            }
         }
     }
 

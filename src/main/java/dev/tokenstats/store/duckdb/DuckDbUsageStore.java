@@ -109,7 +109,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         SeriesIndex series = new SeriesIndex();
         Map<String, long[]> spans = new ConcurrentHashMap<>();
         Dedup dedup = new Dedup(load(root, series, spans));
-        HourlyTier hours = new HourlyTier(hourlyCells());
+        HourlyTier hours = new HourlyTier(hourlyCells(), clock);
         List<DuckDBConnection> connections = new ArrayList<>();
         for (int i = 0; i < writers; i++) {
             connections.add(root.duplicate());
@@ -286,8 +286,8 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         int n = boundaries.length - 1;
         plan.eachCell(matching, boundaries, s -> {
             long[][] perBucket = sums.computeIfAbsent(byModel ? s.model() : "", m -> new long[n][]);
-            return (bucket, cells, i) ->
-                    addCell(perBucket[bucket] == null ? perBucket[bucket] = new long[SUMS] : perBucket[bucket], cells, i);
+            return (bucket, nine, at) ->
+                    add(perBucket[bucket] == null ? perBucket[bucket] = new long[SUMS] : perBucket[bucket], nine, at);
         });
         sums.forEach((key, perBucket) -> {
             String model = byModel ? key : null;
@@ -306,14 +306,16 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
     private static final int SUMS = HourlyTier.SUMS;
 
     /**
-     * How one read is split: the scans DuckDB answers, and the stretches of whole hours that come from the
-     * loaded account of {@link HourlyTier} (none when {@code account} is null). When both are used, the answer
-     * holds only if no commit began since {@code commits} (see HourlyTier).
+     * How one read is split: the parts DuckDB scans, and the parts the loaded account of {@link HourlyTier}
+     * answers (none when {@code account} is null): whole hours, and minutes from the account's minute window
+     * on. When both are used, the answer holds only if no commit began since {@code commits} (see HourlyTier).
      */
-    private record Plan(List<RollupPlan.Part> scans, List<long[]> fromCells, HourlyTier.Account account, long commits) {
+    private record Plan(List<RollupPlan.Part> scans, List<RollupPlan.Part> fromMemory, HourlyTier.Account account,
+                        long commits) {
 
-        interface CellVisitor {
-            void cell(int bucket, HourlyTier.Hours hours, int index);
+        interface Visitor {
+            /** Adds the nine sums {@code nine[at .. at + 9)} of an hour or a minute to a bucket. */
+            void add(int bucket, long[] nine, int at);
         }
 
         boolean holds(HourlyTier tier) {
@@ -321,13 +323,17 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         }
 
         /**
-         * Visits each hour of the series in the stretches the memory answers, with its bucket, through the
-         * visitor {@code perSeries} gives for its series.
+         * Visits each hour (60-minute parts) or minute (finer parts) of the series in the parts the memory
+         * answers, with its bucket, through the visitor {@code perSeries} gives for its series (asked only for
+         * series with rows there).
+         *
+         * @throws HourlyTier.MemoryMoved when minutes the plan counted on were dropped meanwhile
          */
-        void eachCell(List<Series> series, long[] boundaries, java.util.function.Function<Series, CellVisitor> perSeries) {
+        void eachCell(List<Series> series, long[] boundaries, java.util.function.Function<Series, Visitor> perSeries) {
             if (account == null) {
                 return;
             }
+            long[] nine = new long[SUMS];
             account.lock.readLock().lock();
             try {
                 for (Series s : series) {
@@ -335,20 +341,34 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
                     if (h == null) {
                         continue;
                     }
-                    CellVisitor visitor = null;
-                    for (long[] stretch : fromCells) {
-                        int i = h.from(stretch[0]);
-                        if (i >= h.size() || h.hour(i) >= stretch[1]) {
-                            continue;
-                        }
-                        visitor = visitor == null ? perSeries.apply(s) : visitor;
-                        int b = java.util.Arrays.binarySearch(boundaries, h.hour(i));
-                        b = b >= 0 ? b : -b - 2;
-                        for (; i < h.size() && h.hour(i) < stretch[1]; i++) {
-                            while (boundaries[b + 1] <= h.hour(i)) { // hours ascend: walk the buckets along
-                                b++;
+                    Visitor visitor = null;
+                    for (RollupPlan.Part part : fromMemory) {
+                        boolean byHour = part.minutes() == 60;
+                        int i = h.from(Math.floorDiv(part.from(), 60) * 60);
+                        int b = -1;
+                        for (; i < h.size() && h.hour(i) < part.to(); i++) {
+                            long hour = h.hour(i);
+                            if (byHour) {
+                                b = bucket(boundaries, hour, b);
+                                for (int m = 0; m < SUMS; m++) {
+                                    nine[m] = h.sum(m, i);
+                                }
+                                visitor = visitor == null ? perSeries.apply(s) : visitor;
+                                visitor.add(b, nine, 0);
+                                continue;
                             }
-                            visitor.cell(b, h, i);
+                            long[] minutes = h.minutes(i);
+                            if (minutes == null) {
+                                throw new HourlyTier.MemoryMoved();
+                            }
+                            int last = (int) Math.min(60, part.to() - hour);
+                            for (int k = (int) Math.max(0, part.from() - hour); k < last; k++) {
+                                if (minutes[k * SUMS] != 0) { // every row counts one request at least
+                                    b = bucket(boundaries, hour + k, b);
+                                    visitor = visitor == null ? perSeries.apply(s) : visitor;
+                                    visitor.add(b, minutes, k * SUMS);
+                                }
+                            }
                         }
                     }
                 }
@@ -356,11 +376,23 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
                 account.lock.readLock().unlock();
             }
         }
+
+        /** The bucket of {@code minute}, walking on from {@code b} (minutes ascend), or searched when b < 0. */
+        private static int bucket(long[] boundaries, long minute, int b) {
+            if (b < 0) {
+                b = java.util.Arrays.binarySearch(boundaries, minute);
+                return b >= 0 ? b : -b - 2;
+            }
+            while (boundaries[b + 1] <= minute) {
+                b++;
+            }
+            return b;
+        }
     }
 
     /**
-     * Runs a read with the in-memory hours for its whole hours (account and model series), again if a commit
-     * began meanwhile, and from DuckDB alone when the memory cannot answer.
+     * Runs a read with the in-memory hours and minutes for what they can answer, again if a commit began or the
+     * minute window moved meanwhile, and from DuckDB alone when the memory cannot answer.
      */
     private <T> T withCells(List<Series> series, long[] boundaries, java.util.function.Function<Plan, T> read) {
         Open o = open;
@@ -374,6 +406,8 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
                 if (plan.holds(o.hours())) {
                     return result;
                 }
+            } catch (HourlyTier.MemoryMoved moved) {
+                // plan again with the account's new window
             } catch (ArithmeticException overflow) {
                 break; // a sum beyond a long: DuckDB adds up exactly
             }
@@ -381,10 +415,12 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         return read.apply(new Plan(RollupSql.parts(series, boundaries), List.of(), null, -1));
     }
 
-    /** The plan with the in-memory hours, or null when they cannot take part now. */
+    /** The plan with the in-memory hours and minutes, or null when they cannot take part now. */
     private Plan plan(Open o, List<Series> series, long[] boundaries) {
         List<RollupPlan.Part> all = RollupSql.parts(series, boundaries);
-        if (series.get(0).kind() == SeriesIndex.Kind.FULL || all.stream().noneMatch(p -> p.minutes() == 60)) {
+        long window = o.hours().minutesFrom();
+        if (series.get(0).kind() == SeriesIndex.Kind.FULL
+                || all.stream().noneMatch(p -> p.minutes() == 60 || p.to() > window)) {
             return null;
         }
         long commits = o.hours().quietCommits(); // before the memory is read
@@ -392,12 +428,22 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         if (account == null) {
             return null;
         }
-        List<RollupPlan.Part> scans = all.stream().filter(p -> p.minutes() != 60).toList();
+        long from = account.minutesFrom;
+        List<RollupPlan.Part> scans = new ArrayList<>(), memory = new ArrayList<>();
+        for (RollupPlan.Part p : all) {
+            if (p.minutes() == 60 || p.from() >= from) {
+                memory.add(p);
+            } else if (p.to() <= from) {
+                scans.add(p);
+            } else { // from is on the hour: both halves stay aligned to the part's tier
+                scans.add(new RollupPlan.Part(p.minutes(), p.from(), from));
+                memory.add(new RollupPlan.Part(p.minutes(), from, p.to()));
+            }
+        }
         if (!scans.isEmpty() && commits < 0) {
             return null; // a commit in flight may be in DuckDB and not yet in memory
         }
-        List<long[]> fromCells = all.stream().filter(p -> p.minutes() == 60).map(p -> new long[] {p.from(), p.to()}).toList();
-        return new Plan(scans, fromCells, account, commits);
+        return new Plan(scans, memory, account, commits);
     }
 
     private HourlyTier.Account loadedAccount(Open o, String account) {
@@ -416,7 +462,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
                 return known; // loaded by a read that ran in parallel
             }
             List<Series> series = o.series().ofAccount(name).stream().filter(s -> !s.isFull()).toList();
-            HourlyTier.Account a = new HourlyTier.Account();
+            HourlyTier.Account a = new HourlyTier.Account(o.hours().minutesFrom());
             if (!series.isEmpty()) {
                 try (Connection c = dataSource.getConnection()) {
                     c.setAutoCommit(false);
@@ -425,14 +471,12 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
                         try (ResultSet rs = s.executeQuery(RollupSql.hoursOf(series))) {
                             long[] sums = new long[SUMS];
                             while (rs.next()) {
-                                for (int m = 0; m < SUMS; m++) {
-                                    sums[m] = m == 3 ? rs.getBigDecimal(3 + m).longValueExact() : rs.getLong(3 + m);
-                                }
-                                boolean pending = rs.getBoolean(14);
+                                sums(rs, 3, sums);
                                 long hour = rs.getLong(2);
+                                boolean keepMinutes = rs.getBoolean(14) || hour >= a.minutesFrom; // recent rows, or in the window
                                 a.series.computeIfAbsent(rs.getInt(1), x -> new HourlyTier.Hours())
-                                        .load(hour, sums, rs.getLong(12), rs.getLong(13), pending);
-                                if (pending) {
+                                        .load(hour, sums, rs.getLong(12), rs.getLong(13), keepMinutes);
+                                if (keepMinutes) {
                                     lo = Math.min(lo, hour);
                                     hi = Math.max(hi, hour + 60);
                                 }
@@ -440,10 +484,11 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
                         }
                         if (lo < hi) {
                             try (ResultSet rs = s.executeQuery(RollupSql.minutesOf(series, lo, hi))) {
+                                long[] sums = new long[SUMS];
                                 while (rs.next()) {
                                     HourlyTier.Hours h = a.series.get(rs.getInt(1));
                                     if (h != null) {
-                                        h.addMinute(rs.getLong(2), rs.getLong(3), rs.getLong(4));
+                                        h.addMinute(rs.getLong(2), sums(rs, 3, sums));
                                     }
                                 }
                             }
@@ -465,11 +510,19 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         });
     }
 
-    /** sums += the nine sums of one hour, exactly (ArithmeticException beyond a long). */
-    private static void addCell(long[] sums, HourlyTier.Hours h, int i) {
+    /** sums += nine[at .. at + 9), exactly (ArithmeticException beyond a long). */
+    private static void add(long[] sums, long[] nine, int at) {
         for (int m = 0; m < SUMS; m++) {
-            sums[m] = Math.addExact(sums[m], h.sum(m, i));
+            sums[m] = Math.addExact(sums[m], nine[at + m]);
         }
+    }
+
+    /** The nine sums of {@link RollupSql#SUMS} from column {@code first} on, into out (credits exact in a long). */
+    private static long[] sums(ResultSet rs, int first, long[] out) throws SQLException {
+        for (int m = 0; m < SUMS; m++) {
+            out[m] = m == 3 ? rs.getBigDecimal(first + m).longValueExact() : rs.getLong(first + m);
+        }
+        return out;
     }
 
     private static Totals totals(long[] a, int bucket, String model) {
@@ -520,10 +573,10 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
         plan.eachCell(matching, boundaries, s -> {
             long[] model = modelSums.computeIfAbsent(s.model(), m -> new long[SUMS]);
             long[] trend = requests.computeIfAbsent(s.model(), m -> new long[n]);
-            return (bucket, cells, i) -> {
-                addCell(bucketSums[bucket] == null ? bucketSums[bucket] = new long[SUMS] : bucketSums[bucket], cells, i);
-                addCell(model, cells, i);
-                trend[bucket] += cells.sum(0, i);
+            return (bucket, nine, at) -> {
+                add(bucketSums[bucket] == null ? bucketSums[bucket] = new long[SUMS] : bucketSums[bucket], nine, at);
+                add(model, nine, at);
+                trend[bucket] += nine[at];
             };
         });
         for (int b = 0; b < n; b++) {
@@ -603,13 +656,28 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
 
     /**
      * The busiest minute of one account or model series: the in-memory peaks of the whole hours inside
-     * [from, to), and from DuckDB the minutes of the ends and of hours whose peak only DuckDB knows (late
-     * rows); null when the memory cannot answer (no whole hour, a commit in flight).
+     * [from, to) and the in-memory minutes of the ends within the minute window; from DuckDB the minutes of
+     * the ends before it and of hours whose peak only DuckDB knows (late rows). Null when the memory cannot
+     * answer (nothing of the period in it, a commit in flight).
      */
     private Peak peakFromCells(Series single, long fromMinute, long toMinute) {
         long h0 = Math.floorDiv(fromMinute + 59, 60) * 60, h1 = Math.floorDiv(toMinute, 60) * 60;
         Open o = open;
-        for (int attempt = 0; h0 < h1 && attempt < 3; attempt++) {
+        if (h0 >= h1 && toMinute <= o.hours().minutesFrom()) {
+            return null; // no whole hour, and no minute of the window
+        }
+        List<long[]> ends = new ArrayList<>(2);
+        if (h0 >= h1) {
+            ends.add(new long[] {fromMinute, toMinute});
+        } else {
+            if (fromMinute < h0) {
+                ends.add(new long[] {fromMinute, h0});
+            }
+            if (h1 < toMinute) {
+                ends.add(new long[] {h1, toMinute});
+            }
+        }
+        for (int attempt = 0; attempt < 3; attempt++) {
             long commits = o.hours().quietCommits(); // before the memory is read
             HourlyTier.Account a = loadedAccount(o, single.account());
             if (a == null) {
@@ -617,12 +685,14 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
             }
             long[] out = new long[2];
             List<long[]> minutes = new ArrayList<>(); // read from DuckDB
-            if (fromMinute < h0) {
-                minutes.add(new long[] {fromMinute, h0});
-            }
             a.lock.readLock().lock();
             try {
                 HourlyTier.Hours h = a.hours(single.id());
+                for (long[] end : ends) {
+                    if (!endPeak(h, end[0], end[1], a.minutesFrom, out)) {
+                        minutes.add(end);
+                    }
+                }
                 for (int i = h == null ? 0 : h.from(h0); h != null && i < h.size() && h.hour(i) < h1; i++) {
                     if (!h.maxPeakInto(i, out)) {
                         minutes.add(new long[] {h.hour(i), h.hour(i) + 60});
@@ -630,9 +700,6 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
                 }
             } finally {
                 a.lock.readLock().unlock();
-            }
-            if (h1 < toMinute) {
-                minutes.add(new long[] {h1, toMinute});
             }
             if (minutes.isEmpty()) {
                 return new Peak(out[0], out[1]);
@@ -649,6 +716,28 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * Raises out to the busiest minute in [from, to) (less than an hour, within at most two hours) from the
+     * minutes in memory; false when some of them are not there (before the window, or dropped).
+     */
+    private static boolean endPeak(HourlyTier.Hours h, long from, long to, long minutesFrom, long[] out) {
+        if (from < minutesFrom) {
+            return false;
+        }
+        for (long hour = Math.floorDiv(from, 60) * 60; h != null && hour < to; hour += 60) {
+            int i = h.indexOf(hour);
+            if (i < 0) {
+                continue; // no rows in that hour
+            }
+            long[] m = h.minutes(i);
+            if (m == null) {
+                return false;
+            }
+            HourlyTier.Hours.maxPeakInto(m, (int) Math.max(0, from - hour), (int) Math.min(60, to - hour), out);
+        }
+        return true;
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.tokenstats.store.internal.RollupMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,23 +19,31 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The hourly rollup of account and model series, complete and in memory, for the accounts whose stats were
- * read lately, so that a stats read over whole hours makes no DuckDB statement (each costs 1–4 ms however
- * little it reads).
+ * read lately, plus every minute of the last day, so that a stats read over whole hours, or over any minutes
+ * of the last {@value #MINUTE_WINDOW} minutes, makes no DuckDB statement (each costs 1–4 ms however little it
+ * reads).
  *
  * <p>Design. Only this process writes the DuckDB file, so the copy can be kept exact:
  * <ul>
  * <li>An account is loaded on its first read, while no commit can run (the writers' lock, held
  *     exclusively): every hour's sums from the folded and the recent rows, each folded hour's busiest minute,
- *     and for hours with recent rows the requests and tokens of each minute. Accounts are dropped, least
- *     recently read first, when the cells exceed the budget.</li>
+ *     and the nine sums of each minute of the hours from the account's {@code minutesFrom} (the clock less
+ *     {@value #MINUTE_WINDOW} minutes, on the hour) and of the hours with recent rows. Accounts are dropped,
+ *     least recently read first, when the cells (an hour with its minutes weighs {@value #MINUTES_WEIGHT})
+ *     exceed the budget.</li>
  * <li>After each commit, before it releases the writers' lock, the writer adds the commit's hourly and
  *     minute sums to the loaded accounts ({@link #apply}). A new hour keeps its minutes, so its busiest minute
  *     is known at once; a late row into an hour whose minutes are not kept makes that hour's peak unknown.</li>
+ * <li>Invariant: an hour that keeps minutes keeps all of them, and every hour from {@code minutesFrom} on
+ *     keeps them. A read may take minutes from memory from {@code minutesFrom} on, and whole hours always.</li>
  * <li>A fold computes the busiest minute of each hour it folds from every minute row in DuckDB; it hands
- *     those peaks over ({@link #foldedPeaks}): the hour's peak is known again and its minutes are dropped.
- *     Folding moves rows between DuckDB tables and changes no sum, so sums here are untouched by it.</li>
+ *     those peaks over ({@link #foldedPeaks}): an hour before {@code minutesFrom} drops its minutes. As the
+ *     clock moves on, the next read of an account moves its {@code minutesFrom} up and the hours left behind
+ *     drop their minutes, keeping the busiest one ({@link Hours#trim}); a read that planned with the old
+ *     window notices ({@link MemoryMoved}) and plans again. Folding moves rows between DuckDB tables and
+ *     changes no sum, so sums here are untouched by it.</li>
  * <li>Each account has a read-write lock: a read sees all of a commit or nothing of it. A read that also
- *     needs DuckDB (minutes at unaligned ends, unknown peaks) must see the same commits there: it starts when
+ *     needs DuckDB (minutes before the window, unknown peaks) must see the same commits there: it starts when
  *     no commit is in flight and keeps its answer only if no commit began meanwhile
  *     ({@link #quietCommits}, {@link #noCommitSince}); otherwise it reads again, and in the end from DuckDB
  *     alone.</li>
@@ -47,17 +56,31 @@ final class HourlyTier {
     /** The nine sums of {@link RollupSql#SUMS} (credits in nanos). */
     static final int SUMS = RollupMetrics.NAMES.length;
 
+    /** Minutes before the clock whose nine sums are kept (a day's view by minute, and some slack). */
+    static final int MINUTE_WINDOW = 26 * 60;
+
+    /** Budget cells an hour with its 60 minutes of nine sums counts for (an hour alone counts one). */
+    static final int MINUTES_WEIGHT = 30;
+
+    /** A read planned with minutes that a trim has dropped since: it plans again. */
+    static final class MemoryMoved extends RuntimeException {
+        MemoryMoved() {
+            super(null, null, false, false);
+        }
+    }
+
     /** One series' hours, ascending: nine sums, the busiest minute, and for some hours every minute. */
     static final class Hours {
         private long[] hours = new long[4];
         private long[][] sums = new long[SUMS][4];
         private long[] peakRequests = new long[4];
         private long[] peakTokens = new long[4];
-        /** Per hour: null, or requests and tokens of each of its 60 minutes (then they give the peak). */
+        /** Per hour: null, or the nine sums of each of its 60 minutes ({@code [minute * SUMS + metric]}). */
         private long[][] minutes = new long[4][];
         /** Per hour: the stored peak is outdated by rows added since (and the minutes are not kept). */
         private boolean[] unknown = new boolean[4];
         private int size;
+        private int withMinutes;
 
         int size() {
             return size;
@@ -71,10 +94,25 @@ final class HourlyTier {
             return sums[metric][i];
         }
 
+        /** The nine sums of every minute of hour i, or null when they are not kept. */
+        long[] minutes(int i) {
+            return minutes[i];
+        }
+
+        /** Budget cells: one per hour, {@link #MINUTES_WEIGHT} per hour that keeps its minutes. */
+        long weight() {
+            return size + (long) MINUTES_WEIGHT * withMinutes;
+        }
+
         /** The index of the first hour at or after {@code minute}. */
         int from(long minute) {
             int i = Arrays.binarySearch(hours, 0, size, minute);
             return i >= 0 ? i : -i - 1;
+        }
+
+        /** The index of {@code hour}, or a negative number when it has no rows. */
+        int indexOf(long hour) {
+            return Arrays.binarySearch(hours, 0, size, hour);
         }
 
         /** The busiest minute of hour i (requests, tokens), or null when only DuckDB knows it (for tests). */
@@ -88,12 +126,8 @@ final class HourlyTier {
          * knows it.
          */
         boolean maxPeakInto(int i, long[] out) {
-            long[] m = minutes[i];
-            if (m != null) {
-                for (int k = 0; k < m.length; k += 2) {
-                    out[0] = Math.max(out[0], m[k]);
-                    out[1] = Math.max(out[1], m[k + 1]);
-                }
+            if (minutes[i] != null) {
+                maxPeakInto(minutes[i], 0, 60, out);
                 return true;
             }
             if (unknown[i]) {
@@ -104,10 +138,15 @@ final class HourlyTier {
             return true;
         }
 
-        /**
-         * The index of {@code hour}, inserted if absent, with its minutes kept if {@code keepMinutes} (a commit's
-         * new hour has no rows elsewhere, so its minutes are all here).
-         */
+        /** Raises out (requests, tokens) to the busiest of the minutes [first, end) of an hour's minutes. */
+        static void maxPeakInto(long[] minutes, int first, int end, long[] out) {
+            for (int k = first * SUMS; k < end * SUMS; k += SUMS) {
+                out[0] = Math.max(out[0], minutes[k]);
+                out[1] = Math.max(out[1], minutes[k + 4] + minutes[k + 5]);
+            }
+        }
+
+        /** The index of {@code hour}, inserted if absent, with its minutes kept if {@code keepMinutes}. */
         private int cell(long hour, boolean keepMinutes) {
             int i = Arrays.binarySearch(hours, 0, size, hour);
             if (i >= 0) {
@@ -138,15 +177,19 @@ final class HourlyTier {
             hours[i] = hour;
             peakRequests[i] = 0;
             peakTokens[i] = 0;
-            minutes[i] = keepMinutes ? new long[120] : null;
+            minutes[i] = keepMinutes ? new long[60 * SUMS] : null;
+            withMinutes += keepMinutes ? 1 : 0;
             unknown[i] = false;
             size++;
             return i;
         }
 
-        /** Loading: an hour's sums and stored peak; {@code pending}: it has recent rows, its minutes follow. */
-        void load(long hour, long[] sums9, long peakRq, long peakTk, boolean pending) {
-            int i = cell(hour, pending);
+        /**
+         * Loading: an hour's sums and stored peak; {@code keepMinutes}: its minutes follow ({@link #addMinute}),
+         * for an hour in the minute window or with recent rows.
+         */
+        void load(long hour, long[] sums9, long peakRq, long peakTk, boolean keepMinutes) {
+            int i = cell(hour, keepMinutes);
             for (int m = 0; m < SUMS; m++) {
                 sums[m][i] = sums9[m];
             }
@@ -154,19 +197,20 @@ final class HourlyTier {
             peakTokens[i] = peakTk;
         }
 
-        /** Adds to one minute of an hour whose minutes are kept (loaded ones, or a commit's). */
-        void addMinute(long minute, long requests, long tokens) {
+        /** Adds the nine sums of one minute to an hour whose minutes are kept (loaded ones, or a commit's). */
+        void addMinute(long minute, long[] sums9) {
             int i = Arrays.binarySearch(hours, 0, size, Math.floorDiv(minute, 60) * 60);
             if (i >= 0 && minutes[i] != null) {
-                int k = (int) (minute - hours[i]) * 2;
-                minutes[i][k] += requests;
-                minutes[i][k + 1] += tokens;
+                int k = (int) (minute - hours[i]) * SUMS;
+                for (int m = 0; m < SUMS; m++) {
+                    minutes[i][k + m] = Math.addExact(minutes[i][k + m], sums9[m]);
+                }
             }
         }
 
         private void addHour(long hour, long[] delta) {
             int before = size;
-            int i = cell(hour, true);
+            int i = cell(hour, true); // a commit's new hour has no rows elsewhere: its minutes are all here
             boolean existed = size == before;
             for (int m = 0; m < SUMS; m++) {
                 sums[m][i] = Math.addExact(sums[m][i], delta[m]);
@@ -176,13 +220,35 @@ final class HourlyTier {
             }
         }
 
-        private void folded(long hour, long peakRq, long peakTk) {
+        /** A fold found the hour's busiest minute; hours before {@code minutesFrom} drop their minutes. */
+        private void folded(long hour, long peakRq, long peakTk, long minutesFrom) {
             int i = Arrays.binarySearch(hours, 0, size, hour);
             if (i >= 0) {
                 peakRequests[i] = Math.max(peakRequests[i], peakRq);
                 peakTokens[i] = Math.max(peakTokens[i], peakTk);
-                minutes[i] = null;
                 unknown[i] = false;
+                if (hour < minutesFrom) {
+                    dropMinutes(i);
+                }
+            }
+        }
+
+        /** The hours before {@code minutesFrom} drop their minutes; their busiest minute is kept. */
+        void trim(long minutesFrom) {
+            for (int i = 0; i < size && hours[i] < minutesFrom; i++) {
+                dropMinutes(i);
+            }
+        }
+
+        private void dropMinutes(int i) {
+            if (minutes[i] != null) {
+                long[] peak = new long[2];
+                maxPeakInto(minutes[i], 0, 60, peak); // the minutes are all of the hour's
+                peakRequests[i] = peak[0];
+                peakTokens[i] = peak[1];
+                unknown[i] = false;
+                minutes[i] = null;
+                withMinutes--;
             }
         }
     }
@@ -192,9 +258,15 @@ final class HourlyTier {
         final Map<Integer, Hours> series = new HashMap<>();
         final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         volatile long used = System.nanoTime();
+        /** Every hour from this minute (on the hour) on keeps its minutes. */
+        volatile long minutesFrom;
+
+        Account(long minutesFrom) {
+            this.minutesFrom = minutesFrom;
+        }
 
         long cells() {
-            return series.values().stream().mapToLong(Hours::size).sum();
+            return series.values().stream().mapToLong(Hours::weight).sum();
         }
 
         Hours hours(int series) {
@@ -208,14 +280,24 @@ final class HourlyTier {
     }
 
     private final long budget;
+    private final Clock clock;
     private final AtomicLong commitsBegun = new AtomicLong();
     private final AtomicLong commitsEnded = new AtomicLong();
     private final Map<String, Account> accounts = new ConcurrentHashMap<>();
     private long loadedCells;
 
-    /** @param budget at most about this many (series, hour) cells are kept (about 100–200 bytes each) */
-    HourlyTier(long budget) {
+    /**
+     * @param budget at most about this many (series, hour) cells are kept (about 100–200 bytes each)
+     * @param clock  the minute window ends at its time
+     */
+    HourlyTier(long budget, Clock clock) {
         this.budget = budget;
+        this.clock = clock;
+    }
+
+    /** The first minute (on the hour) whose hour keeps its minutes in an account loaded or read now. */
+    long minutesFrom() {
+        return Math.floorDiv(Math.floorDiv(clock.millis(), 60_000) - MINUTE_WINDOW, 60) * 60;
     }
 
     /** The loaded account, loading it if needed; null when it cannot be used (too large, or not loadable now). */
@@ -223,6 +305,10 @@ final class HourlyTier {
         Account a = accounts.get(name);
         if (a != null) {
             a.used = System.nanoTime();
+            long from = minutesFrom();
+            if (a.minutesFrom < from) {
+                trim(a, from);
+            }
             return a;
         }
         Account loaded = loader.load(name);
@@ -246,6 +332,23 @@ final class HourlyTier {
         accounts.put(name, loaded);
         loadedCells += cells;
         evict(name);
+    }
+
+    /** The clock moved on: the account's hours before {@code from} drop their minutes. */
+    private synchronized void trim(Account a, long from) {
+        a.lock.writeLock().lock();
+        try {
+            if (a.minutesFrom < from) {
+                long before = a.cells();
+                a.series.values().forEach(h -> h.trim(from));
+                a.minutesFrom = from;
+                if (accounts.containsValue(a)) {
+                    loadedCells += a.cells() - before;
+                }
+            }
+        } finally {
+            a.lock.writeLock().unlock();
+        }
     }
 
     /** Drops the least recently read accounts (never {@code keep}) while the budget is exceeded. */
@@ -311,7 +414,7 @@ final class HourlyTier {
                         e.getValue()[1].forEach((key, sums) -> {
                             Hours h = a.series.get((int) (key >>> 32));
                             if (h != null) {
-                                h.addMinute(key & 0xffffffffL, sums[0], sums[4] + sums[5]);
+                                h.addMinute(key & 0xffffffffL, sums);
                             }
                         });
                         loadedCells += a.cells() - before;
@@ -364,7 +467,9 @@ final class HourlyTier {
             try {
                 Hours h = a.series.get((int) r[0]);
                 if (h != null) {
-                    h.folded(r[1], r[2], r[3]);
+                    long before = h.weight();
+                    h.folded(r[1], r[2], r[3], a.minutesFrom);
+                    loadedCells += h.weight() - before;
                 }
             } finally {
                 a.lock.writeLock().unlock();

@@ -202,12 +202,11 @@ final class RollupSql {
                 + " FROM (" + String.join(" UNION ALL ", rows) + ") GROUP BY series, minute ORDER BY series, minute";
     }
 
-    /** Requests and tokens per series and minute in [from, to) of account and model series (of one account). */
+    /** Series, minute and the nine sums of {@link #SUMS} per minute in [from, to) of account and model series (of one account). */
     static String minutesOf(List<Series> series, long from, long to) {
         String rows = byKindAndShard(series).stream().map(list -> rows(list, 1, from, to))
                 .collect(Collectors.joining(" UNION ALL "));
-        return "SELECT series, minute, sum(requests)::BIGINT, sum(prompt_tokens + completion_tokens)::BIGINT FROM ("
-                + rows + ") GROUP BY series, minute";
+        return "SELECT series, minute, " + SUMS + " FROM (" + rows + ") GROUP BY series, minute";
     }
 
     private static java.util.Collection<List<Series>> byKindAndShard(List<Series> series) {

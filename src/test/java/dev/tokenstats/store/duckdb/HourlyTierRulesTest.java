@@ -1,7 +1,11 @@
 package dev.tokenstats.store.duckdb;
 
 import dev.tokenstats.store.duckdb.SeriesIndex.SeriesKey;
+import dev.tokenstats.store.MutableClock;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
 
 import java.util.HashMap;
 import java.util.List;
@@ -19,6 +23,11 @@ class HourlyTierRulesTest {
 
     static final long H = 483_334L * 60; // an hour, in epoch minutes
 
+    /** A clock three days after H: H is outside the minute window. */
+    static MutableClock later() {
+        return new MutableClock(Instant.ofEpochSecond((H + 72 * 60) * 60));
+    }
+
     static SeriesIndex index(String... accounts) throws Exception {
         SeriesIndex index = new SeriesIndex();
         for (String a : accounts) {
@@ -32,7 +41,7 @@ class HourlyTierRulesTest {
     static HourlyTier.Loader hours(HourlyTier tier, int n, AtomicInteger loads) {
         return name -> {
             loads.incrementAndGet();
-            HourlyTier.Account a = new HourlyTier.Account();
+            HourlyTier.Account a = new HourlyTier.Account(tier.minutesFrom());
             HourlyTier.Hours h = new HourlyTier.Hours();
             for (int i = 0; i < n; i++) {
                 h.load(H + 60L * i, new long[] {1, 0, 0, 0, 0, 0, 0, 0, 0}, 1, 0, false);
@@ -49,7 +58,7 @@ class HourlyTierRulesTest {
 
     @Test
     void theLeastRecentlyReadAccountGoesFirstAndOneLargerThanTheBudgetIsNeverKept() {
-        HourlyTier tier = new HourlyTier(100);
+        HourlyTier tier = new HourlyTier(100, later());
         AtomicInteger loads = new AtomicInteger();
         assertThat(tier.account("a", hours(tier, 60, loads))).isNotNull();
         assertThat(tier.account("b", hours(tier, 60, loads))).isNotNull();
@@ -67,9 +76,9 @@ class HourlyTierRulesTest {
     void aCommitAddsToLoadedAccountsOnlyAndANewHourKnowsItsBusiestMinute() throws Exception {
         SeriesIndex index = index("a", "b");
         int account = index.id("a", null, null, null), full = index.id("a", "m", "k", false);
-        HourlyTier tier = new HourlyTier(1000);
+        HourlyTier tier = new HourlyTier(1000, later());
         tier.account("a", name -> {
-            HourlyTier.Account x = new HourlyTier.Account();
+            HourlyTier.Account x = new HourlyTier.Account(tier.minutesFrom());
             tier.publish(name, x);
             return x;
         });
@@ -94,9 +103,9 @@ class HourlyTierRulesTest {
     void aLateRowMakesAFoldedHoursPeakUnknownUntilTheNextFold() throws Exception {
         SeriesIndex index = index("a");
         int account = index.id("a", null, null, null);
-        HourlyTier tier = new HourlyTier(1000);
+        HourlyTier tier = new HourlyTier(1000, later());
         tier.account("a", name -> {
-            HourlyTier.Account x = new HourlyTier.Account();
+            HourlyTier.Account x = new HourlyTier.Account(tier.minutesFrom());
             HourlyTier.Hours h = new HourlyTier.Hours();
             h.load(H, sums(10, 100), 5, 50, false);
             x.series.put(account, h);
@@ -116,8 +125,54 @@ class HourlyTierRulesTest {
     }
 
     @Test
+    void hoursInTheMinuteWindowKeepTheirMinutesThroughFoldsUntilTheClockLeavesThemBehind() throws Exception {
+        SeriesIndex index = index("a");
+        int account = index.id("a", null, null, null);
+        MutableClock clock = new MutableClock(Instant.ofEpochSecond((H + 125) * 60)); // two hours after H
+        HourlyTier tier = new HourlyTier(1000, clock);
+        assertThat(tier.minutesFrom()).isEqualTo(H + 120 - HourlyTier.MINUTE_WINDOW);
+        tier.account("a", name -> {
+            HourlyTier.Account x = new HourlyTier.Account(tier.minutesFrom());
+            HourlyTier.Hours h = new HourlyTier.Hours();
+            h.load(H - 60, sums(10, 100), 0, 0, true); // loaded in the window: its minutes follow
+            h.addMinute(H - 60 + 59, sums(10, 100));
+            x.series.put(account, h);
+            tier.publish(name, x);
+            return x;
+        });
+        tier.apply(Map.of((long) account << 32 | H, sums(7, 70)),
+                Map.of((long) account << 32 | (H + 5), sums(3, 30), (long) account << 32 | (H + 9), sums(4, 40)), index);
+        HourlyTier.Hours h = tier.account("a", name -> null).hours(account);
+        assertThat(tier.loadedCells()).isEqualTo(2 + 2 * HourlyTier.MINUTES_WEIGHT);
+
+        tier.foldedPeaks(List.of(new long[] {account, H - 60, 10, 100}, new long[] {account, H, 4, 40}), index);
+        assertThat(h.minutes(0)).as("folded, still in the window: its minutes stay").isNotNull();
+        assertThat(h.minutes(1)[9 * HourlyTier.SUMS]).isEqualTo(4);
+        assertThat(h.minutes(1)[9 * HourlyTier.SUMS + 4]).isEqualTo(40);
+        assertThat(tier.loadedCells()).isEqualTo(2 + 2 * HourlyTier.MINUTES_WEIGHT);
+
+        clock.advance(Duration.ofMinutes(HourlyTier.MINUTE_WINDOW - 120)); // H - 60 falls out of the window
+        HourlyTier.Account a = tier.account("a", name -> null);
+        assertThat(a.minutesFrom).isEqualTo(H);
+        assertThat(h.minutes(0)).isNull();
+        assertThat(h.peak(0)).as("the busiest minute outlives the minutes").containsExactly(10, 100);
+        assertThat(h.minutes(1)).isNotNull();
+        assertThat(tier.loadedCells()).isEqualTo(2 + HourlyTier.MINUTES_WEIGHT);
+
+        clock.advance(Duration.ofHours(1));
+        tier.account("a", name -> null);
+        assertThat(h.minutes(1)).isNull();
+        assertThat(h.peak(1)).containsExactly(4, 40);
+        assertThat(h.sum(0, 0) + h.sum(0, 1)).as("sums are untouched").isEqualTo(17);
+        assertThat(tier.loadedCells()).isEqualTo(2);
+
+        tier.apply(Map.of((long) account << 32 | H, sums(1, 10)), Map.of((long) account << 32 | (H + 1), sums(1, 10)), index);
+        assertThat(h.peak(1)).as("a late row into an hour left behind: only DuckDB knows its peak").isNull();
+    }
+
+    @Test
     void memoryAndDuckDbMixOnlyWhileNoCommitIsInFlight() {
-        HourlyTier tier = new HourlyTier(1000);
+        HourlyTier tier = new HourlyTier(1000, later());
         long quiet = tier.quietCommits();
         assertThat(quiet).isZero();
         tier.commitBegins();
