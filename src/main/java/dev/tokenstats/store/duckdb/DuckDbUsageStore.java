@@ -719,7 +719,7 @@ public final class DuckDbUsageStore implements UsageStore, AutoCloseable {
     }
 
     /**
-     * Raises out to the busiest minute in [from, to) (less than an hour, within at most two hours) from the
+     * Raises out to the busiest minute in [from, to) (an end of a period, shorter than two hours) from the
      * minutes in memory; false when some of them are not there (before the window, or dropped).
      */
     private static boolean endPeak(HourlyTier.Hours h, long from, long to, long minutesFrom, long[] out) {
