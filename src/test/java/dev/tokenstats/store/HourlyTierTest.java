@@ -108,10 +108,7 @@ class HourlyTierTest {
     void wholeFoldedHoursAreAnsweredFromMemoryAndLateEventsStillCount() {
         MutableClock clock = new MutableClock(NOW);
         Random r = new Random(5);
-        List<UsageEvent> events = new ArrayList<>();
-        for (int i = 0; i < 4000; i++) {
-            events.add(event(r, i % 4 == 0 ? "other" : "acct", "e-" + i, (NOW_MIN - 1 - r.nextInt(3 * 1440)) * 60_000 + r.nextInt(60_000)));
-        }
+        List<UsageEvent> events = lastThreeDays(r);
         long[] hours = UsageStoreContractTest.minutes(HOUR - 48 * 60, HOUR, 60);
         long[] day = {HOUR - 48 * 60, HOUR - 24 * 60, HOUR};
         SeriesFilter all = SeriesFilter.all("acct");
@@ -163,12 +160,7 @@ class HourlyTierTest {
                 assertThat(counting.connections.get()).as("folded again: from memory").isEqualTo(before);
 
                 // the open hour: its sums and its busiest minute are in memory as they are written
-                List<UsageEvent> now = new ArrayList<>();
-                for (int i = 0; i < 40; i++) {
-                    now.add(event(r, "acct", "now-" + i, (HOUR + 2 + i % 2) * 60_000 + i * 100));
-                }
-                store.append(now);
-                events.addAll(now);
+                appendToOpenHour(store, r, events);
                 long[] withOpenHour = UsageStoreContractTest.minutes(HOUR - 47 * 60, HOUR + 60, 60);
                 before = counting.connections.get();
                 UsageStoreContractTest.assertPeriod(store, events, all, withOpenHour);
@@ -186,10 +178,7 @@ class HourlyTierTest {
     void theLastDayByMinuteByHalfHourAndWithRaggedEndsIsAnsweredFromMemory() {
         MutableClock clock = new MutableClock(NOW);
         Random r = new Random(7);
-        List<UsageEvent> events = new ArrayList<>();
-        for (int i = 0; i < 4000; i++) {
-            events.add(event(r, i % 4 == 0 ? "other" : "acct", "e-" + i, (NOW_MIN - 1 - r.nextInt(3 * 1440)) * 60_000 + r.nextInt(60_000)));
-        }
+        List<UsageEvent> events = lastThreeDays(r);
         long[] ragged = {HOUR - 20 * 60 + 7, HOUR - 10 * 60, HOUR - 13};
         for (int i = 0; i < 3; i++) { // a model with rows in the hour of the ragged start, none after it
             UsageEvent e = event(r, "acct", "solo-" + i, (ragged[0] - 1) * 60_000 + i);
@@ -223,12 +212,7 @@ class HourlyTierTest {
                 assertThat(counting.connections.get()).as("statements for minutes of the last day").isEqualTo(before);
 
                 // a fold keeps the minutes of the window; the clock moving on drops those left behind
-                List<UsageEvent> now = new ArrayList<>();
-                for (int i = 0; i < 40; i++) {
-                    now.add(event(r, "acct", "now-" + i, (HOUR + 2 + i % 2) * 60_000 + i * 100));
-                }
-                store.append(now);
-                events.addAll(now);
+                appendToOpenHour(store, r, events);
                 clock.advance(Duration.ofHours(3)); // the window starts 23 h before HOUR now
                 RollupTiersTest.foldNow(store, clock);
                 before = counting.connections.get();
@@ -347,6 +331,25 @@ class HourlyTierTest {
                         .isEqualTo(totals.get(totals.size() - 1));
             }
         }
+    }
+
+    /** 4,000 events over the 3 days before NOW, three in four of account "acct", the rest of "other". */
+    static List<UsageEvent> lastThreeDays(Random r) {
+        List<UsageEvent> events = new ArrayList<>();
+        for (int i = 0; i < 4000; i++) {
+            events.add(event(r, i % 4 == 0 ? "other" : "acct", "e-" + i, (NOW_MIN - 1 - r.nextInt(3 * 1440)) * 60_000 + r.nextInt(60_000)));
+        }
+        return events;
+    }
+
+    /** Appends 40 events of "acct" in the open hour, 20 in each of its minutes 2 and 3, and adds them to events. */
+    static void appendToOpenHour(UsageStore store, Random r, List<UsageEvent> events) {
+        List<UsageEvent> now = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            now.add(event(r, "acct", "now-" + i, (HOUR + 2 + i % 2) * 60_000 + i * 100));
+        }
+        store.append(now);
+        events.addAll(now);
     }
 
     static boolean within(UsageEvent e, long[] boundaries) {

@@ -307,7 +307,7 @@ final class HourlyTier {
             a.used = System.nanoTime();
             long from = minutesFrom();
             if (a.minutesFrom < from) {
-                trim(a, from);
+                trim(name, a, from);
             }
             return a;
         }
@@ -335,14 +335,14 @@ final class HourlyTier {
     }
 
     /** The clock moved on: the account's hours before {@code from} drop their minutes. */
-    private synchronized void trim(Account a, long from) {
+    private synchronized void trim(String name, Account a, long from) {
         a.lock.writeLock().lock();
         try {
             if (a.minutesFrom < from) {
                 long before = a.cells();
                 a.series.values().forEach(h -> h.trim(from));
                 a.minutesFrom = from;
-                if (accounts.containsValue(a)) {
+                if (accounts.get(name) == a) { // not dropped meanwhile
                     loadedCells += a.cells() - before;
                 }
             }
