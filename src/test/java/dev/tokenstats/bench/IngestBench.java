@@ -544,9 +544,11 @@ public final class IngestBench {
                     + " sum(completion_tokens), sum(cached_tokens) FROM events");
             String rollup = "SELECT sum(requests), sum(errors), sum(quota), sum(prompt_tokens), sum(completion_tokens),"
                     + " sum(cached_tokens) FROM %s r JOIN series s ON s.id = r.series WHERE s.model IS NULL";
-            // a rollup is its folded rows plus the recent rows of buckets still open at the stop
+            // a rollup is its folded rows plus the recent rows of buckets still open at the stop (a quarter's are
+            // its folded minutes in rollup_15m_recent and its unfolded ones in rollup_1m_recent)
             String r1m = "(SELECT * FROM rollup_1m UNION ALL SELECT * FROM rollup_1m_recent)";
-            String r15m = "(SELECT * FROM rollup_15m UNION ALL SELECT * FROM rollup_15m_recent)";
+            String r15m = "(SELECT * FROM rollup_15m UNION ALL SELECT * FROM rollup_15m_recent"
+                    + " UNION ALL SELECT * FROM rollup_1m_recent)";
             long[] r1 = totals(s, rollup.formatted(r1m));
             long[] r15 = totals(s, rollup.formatted(r15m));
             long rows1 = single(s, "SELECT count(*) FROM " + r1m);

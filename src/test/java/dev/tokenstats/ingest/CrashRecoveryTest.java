@@ -192,10 +192,13 @@ class CrashRecoveryTest {
                 for (String table : List.of("rollup_1m", "rollup_15m")) {
                     for (String kind : List.of("s.model IS NULL", "s.model IS NOT NULL AND s.api_key IS NULL",
                             "s.api_key IS NOT NULL")) {
-                        // a rollup is its folded rows plus the recent ones not folded yet when the process died
+                        // a rollup is its folded rows plus the recent ones not folded yet when the process died; a
+                        // quarter's recent rows hold its folded minutes, the unfolded ones are the minute's recent rows
+                        String recent = table.equals("rollup_1m") ? "rollup_1m_recent"
+                                : "rollup_15m_recent UNION ALL SELECT * FROM rollup_1m_recent";
                         long[] rolled = longs(db, "SELECT sum(r.requests), sum(r.quota),"
                                 + " sum(r.prompt_tokens + r.completion_tokens) FROM (SELECT * FROM " + table
-                                + " UNION ALL SELECT * FROM " + table + "_recent) r JOIN series s ON s.id = r.series"
+                                + " UNION ALL SELECT * FROM " + recent + ") r JOIN series s ON s.id = r.series"
                                 + " WHERE s.account = ? AND " + kind, account);
                         assertThat(rolled).as("%s of %s where %s", table, account, kind).containsExactly(raw);
                     }

@@ -131,7 +131,7 @@ class RollupTiersTest {
         }
         List<UsageEvent> all = new ArrayList<>(events);
         all.addAll(bulk);
-        writeVersion4(all, NOW_MIN - 90);
+        writeVersion4(all, NOW_MIN - 83); // not on a quarter: the open quarter holds folded and unfolded minutes
         try (DuckDbFixture db = new DuckDbFixture(dir, clock)) {
             assertEverySumAndPeak(db.store, events, "migrated");
             assertBulk(db.store, bulk);
@@ -223,8 +223,10 @@ class RollupTiersTest {
     }
 
     /**
-     * A store file as version 4 wrote it: raw events; series; minute and quarter-hour rollups with minutes
-     * before {@code foldedBefore} folded (some as two rows, like late events) and the rest in the recent tables.
+     * A store file as version 4 wrote it: raw events; series; minute rollups with minutes before
+     * {@code foldedBefore} folded (some as two rows, like late events) and the rest in the recent table; quarter
+     * rollups with the quarters before {@code foldedBefore}'s folded and the open quarter, all of its minutes,
+     * in the recent table (commits wrote every tier's recent table then; V6 takes the unfolded minutes out).
      */
     void writeVersion4(List<UsageEvent> events, long foldedBefore) throws Exception {
         try (DuckDbFixture.Raw raw = new DuckDbFixture.Raw(dir)) {
@@ -267,7 +269,7 @@ class RollupTiersTest {
                             String select = " SELECT s.id, " + minute + ", count(*), sum(e.error::INT), sum(quota),"
                                     + " sum(credit_nanos), sum(prompt_tokens), sum(completion_tokens), sum(cached_tokens),"
                                     + " coalesce(sum(duration_ms), 0), count(duration_ms) FROM events e " + join + " WHERE ";
-                            String folded = "e.time_ms // 60000 < " + foldedBefore;
+                            String folded = "e.time_ms // 60000 < " + Math.floorDiv(foldedBefore, tier) * tier;
                             s.execute("INSERT INTO rollup_" + tier + "m" + select + folded + " AND hash(e.id) % 2 = 0 GROUP BY 1, 2");
                             s.execute("INSERT INTO rollup_" + tier + "m" + select + folded + " AND hash(e.id) % 2 = 1 GROUP BY 1, 2");
                             s.execute("INSERT INTO rollup_" + tier + "m_recent" + select + "NOT " + folded + " GROUP BY 1, 2");

@@ -42,17 +42,20 @@ import java.util.stream.Collectors;
  * <li>Requests are prepared on their own threads ({@link PreparedBatch}: dedup fingerprints and the
  *     request's rollup sums) and queued.</li>
  * <li>A few writer threads each take whatever is queued (up to {@link #MAX_GROUP_EVENTS} events) and
- *     group-commit it as ONE transaction: the new raw events, their sums for the minute, quarter-hour and
- *     hour rollups and the account spans. Every write is an append, so writers never conflict; a commit's
+ *     group-commit it as ONE transaction: the new raw events, their per-minute sums and the account spans. Every write is an append, so writers never conflict; a commit's
  *     sync overlaps the next group's work on another writer. Only after the commit are the requests
  *     answered: an acknowledged event survives a crash, and a failed commit fails (and stores nothing of)
  *     every request in it.</li>
  * <li>{@link Dedup} decides which events are new across writers, against the keys stored within the
  *     dedup window.</li>
- * <li>Because rollups are appended, a (series, bucket) collects many rows; now and then one writer
- *     folds them ({@link #fold}) under an exclusive lock: closed buckets move into their series kind's and
- *     account shard's table of the tier as one row each (closed hours with their busiest minute), open buckets
- *     are re-summed. Sums never change by folding, and an hour's busiest minute only grows.</li>
+ * <li>Because rollups are appended, a (series, minute) collects many rows; now and then one writer
+ *     folds them ({@link #fold}) under an exclusive lock, as a cascade: closed minutes move into their series
+ *     kind's and account shard's minute table as one row each, and their sums into the quarter-hour and
+ *     hour {@code _recent} rows; then closed quarters and hours move on the same way (hours with their busiest
+ *     minute). Open buckets are re-summed. So a minute is counted in exactly one place of each tier: its
+ *     quarter and hour read the unfolded minutes as well ({@link RollupSql#recent}). Sums never change by
+ *     folding, and an hour's busiest minute only grows. Commits write one rollup row per series and minute
+ *     instead of three, the quarters and hours are summed once per fold.</li>
  * </ol>
  */
 final class GroupCommit implements AutoCloseable {
@@ -198,8 +201,7 @@ final class GroupCommit implements AutoCloseable {
         Dedup.Claim claim = dedup.claim(fingerprints, minutes, storedOld);
         AppendResult[] results = new AppendResult[group.size()];
         Map<Long, long[]> perMinute = new HashMap<>();
-        Map<Long, long[]> perQuarter = new HashMap<>();
-        Map<Long, long[]> perHour = new HashMap<>();
+        Map<Long, long[]> perHour = new HashMap<>(); // for the hourly tier in memory only
         Map<String, long[]> spanDelta = new LinkedHashMap<>();
         foldLock.readLock().lock();
         try (Statement s = c.createStatement()) {
@@ -219,16 +221,14 @@ final class GroupCommit implements AutoCloseable {
                         }
                     }
                     if (accepted > 0) {
-                        addToRollups(b.sums(dup), perMinute, perQuarter, perHour);
+                        addToRollups(b.sums(dup), perMinute, perHour);
                     }
                     results[g] = new AppendResult(accepted, dup.length - accepted);
                     stored += accepted;
                 }
             }
             if (stored > 0) {
-                appendRollup(c, "rollup_1m_recent", perMinute);
-                appendRollup(c, "rollup_15m_recent", perQuarter);
-                appendRollup(c, "rollup_1h_recent", perHour);
+                appendRollup(c, RollupSql.recentTable(1), perMinute);
                 appendSpans(c, spanDelta);
             }
             hours.commitBegins();
@@ -248,7 +248,7 @@ final class GroupCommit implements AutoCloseable {
         }
         claim.committed(oldestMinute.getAsInt());
         spanDelta.forEach((account, d) -> spans.merge(account, d, GroupCommit::span));
-        unfolded.addAndGet(perMinute.size() + perQuarter.size() + perHour.size());
+        unfolded.addAndGet(perMinute.size());
         for (int g = 0; g < group.size(); g++) {
             group.get(g).result.complete(results[g]);
         }
@@ -351,10 +351,12 @@ final class GroupCommit implements AutoCloseable {
     }
 
     /**
-     * Folds the recent rollup rows, in one transaction: buckets that closed (ended more than
-     * {@link #FOLD_GRACE_MINUTES} ago) move into their kind's and shard's table of the tier as one row per
-     * series and bucket (closed hours with their busiest minute, from the minute rollups); open buckets are
-     * re-summed in place. Sums are unchanged by a fold, so reads are exact before and after.
+     * Folds the recent rollup rows, in one transaction, minutes first: minutes that closed (ended more than
+     * {@link #FOLD_GRACE_MINUTES} ago) move into their kind's and shard's minute table as one row per series and
+     * minute, and their sums into the quarter and hour recent rows; then closed quarters and hours move into
+     * their tables (hours with their busiest minute, from the minute tables, which hold all their minutes by
+     * then). Open buckets are re-summed in place. Sums are unchanged by a fold, so reads are exact before and
+     * after.
      */
     private void fold(DuckDBConnection c) {
         long closedBefore = clock.millis() / 60_000 - FOLD_GRACE_MINUTES;
@@ -389,7 +391,7 @@ final class GroupCommit implements AutoCloseable {
 
     /** Folds one tier; the peaks of the hours it folds for the accounts {@link #hours} holds go to {@code newHours}. */
     private void foldTier(Statement s, int tier, long closedBefore, List<long[]> newHours) throws SQLException {
-        String recent = RollupSql.recent(tier);
+        String recent = RollupSql.recentTable(tier);
         s.execute("CREATE OR REPLACE TEMP TABLE fold_closed AS SELECT r.series, s.slot, r.minute, " + FOLD_SUMS
                 + " FROM " + recent + " r JOIN series s ON s.id = r.series WHERE r.minute < " + closedBefore
                 + " GROUP BY r.series, s.slot, r.minute");
@@ -409,14 +411,14 @@ final class GroupCommit implements AutoCloseable {
                         + " ORDER BY minute, series");
                 continue;
             }
-            // An hour's busiest minute, from every minute row of the series in that hour (folded or recent).
-            String minutes = "SELECT series, minute, requests, prompt_tokens, completion_tokens FROM %s"
-                    + " WHERE minute >= " + slot[1] + " AND minute < " + (slot[2] + 60)
+            // An hour's busiest minute, from the minute rows of the series in that hour: a closed hour's minutes
+            // closed before it did, so this fold or an earlier one moved them all into the minute table.
+            String minutes = "SELECT series, minute, requests, prompt_tokens, completion_tokens FROM "
+                    + RollupSql.table(1, kind, shard) + " WHERE minute >= " + slot[1] + " AND minute < " + (slot[2] + 60)
                     + " AND series IN (SELECT series FROM fold_closed WHERE slot = " + slot[0] + ")";
             String peaks = "SELECT series, minute // 60 * 60 AS hour, max(rq) AS peak_requests, max(tk) AS peak_tokens"
                     + " FROM (SELECT series, minute, sum(requests) AS rq, sum(prompt_tokens + completion_tokens) AS tk FROM ("
-                    + String.format(minutes, RollupSql.table(1, kind, shard)) + " UNION ALL "
-                    + String.format(minutes, RollupSql.recent(1)) + ") GROUP BY series, minute) GROUP BY 1, 2";
+                    + minutes + ") GROUP BY series, minute) GROUP BY 1, 2";
             String hourRows = "SELECT h.series, h.minute, "
                     + Arrays.stream(METRICS).map(m -> "h." + m).collect(Collectors.joining(", "))
                     + ", p.peak_requests, p.peak_tokens FROM (" + closed + ") h JOIN (" + peaks + ") p"
@@ -432,6 +434,13 @@ final class GroupCommit implements AutoCloseable {
                     }
                 }
             }
+        }
+        if (tier == 1) { // the closed minutes' sums go on to the quarters and (account and model series) hours
+            s.execute("INSERT INTO " + RollupSql.recentTable(15) + " SELECT series, minute // 15 * 15, " + FOLD_SUMS
+                    + " FROM fold_closed GROUP BY 1, 2");
+            s.execute("INSERT INTO " + RollupSql.recentTable(60) + " SELECT series, minute // 60 * 60, " + FOLD_SUMS
+                    + " FROM fold_closed WHERE slot < " + SeriesIndex.Kind.FULL.ordinal() * SeriesIndex.SHARDS
+                    + " GROUP BY 1, 2");
         }
         s.execute("CREATE OR REPLACE TEMP TABLE fold_open AS SELECT series, minute, " + FOLD_SUMS + " FROM " + recent
                 + " WHERE minute >= " + closedBefore + " GROUP BY series, minute");
@@ -467,9 +476,12 @@ final class GroupCommit implements AutoCloseable {
         a.endRow();
     }
 
-    /** Adds a batch's sums to the group's rollup rows: each combination feeds its full, model and account series. */
+    /**
+     * Adds a batch's sums to the group's minute rows (each combination feeds its full, model and account series)
+     * and to the hours of its model and account series (for {@link HourlyTier}).
+     */
     private void addToRollups(Map<PreparedBatch.Combo, Map<Long, long[]>> sums,
-                              Map<Long, long[]> perMinute, Map<Long, long[]> perQuarter, Map<Long, long[]> perHour) {
+                              Map<Long, long[]> perMinute, Map<Long, long[]> perHour) {
         for (Map.Entry<PreparedBatch.Combo, Map<Long, long[]>> c : sums.entrySet()) {
             PreparedBatch.Combo k = c.getKey();
             long[] ids = {
@@ -478,11 +490,10 @@ final class GroupCommit implements AutoCloseable {
                     series.id(k.account(), null, null, null)};
             for (Map.Entry<Long, long[]> m : c.getValue().entrySet()) {
                 long minute = m.getKey();
-                long quarter = Math.floorDiv(minute, 15) * 15, hour = Math.floorDiv(minute, 60) * 60;
+                long hour = Math.floorDiv(minute, 60) * 60;
                 for (int i = 0; i < ids.length; i++) {
                     long id = ids[i];
                     RollupMetrics.addInto(perMinute.computeIfAbsent((id << 32) | minute, x -> new long[METRICS.length]), m.getValue());
-                    RollupMetrics.addInto(perQuarter.computeIfAbsent((id << 32) | quarter, x -> new long[METRICS.length]), m.getValue());
                     if (i > 0) { // the hourly tier keeps model and account series only
                         RollupMetrics.addInto(perHour.computeIfAbsent((id << 32) | hour, x -> new long[METRICS.length]), m.getValue());
                     }

@@ -40,9 +40,23 @@ final class RollupSql {
         return tierMinutes == 60 ? "1h" : tierMinutes + "m";
     }
 
-    /** The not yet folded rows of one tier (every kind and shard). */
-    static String recent(int tierMinutes) {
+    /** The table of one tier's not yet folded rows (every kind and shard); see {@link #recent}. */
+    static String recentTable(int tierMinutes) {
         return "rollup_" + tierName(tierMinutes) + "_recent";
+    }
+
+    /**
+     * The not yet folded rows of one tier, to read FROM: commits write minutes only, and a fold passes closed
+     * minutes on to the quarter and hour recent rows, so a quarter or hour is its recent rows plus the unfolded
+     * minutes in it.
+     */
+    static String recent(int tierMinutes) {
+        if (tierMinutes == 1) {
+            return recentTable(1);
+        }
+        return "(SELECT " + COLUMNS + " FROM " + recentTable(tierMinutes) + " UNION ALL SELECT series, minute // "
+                + tierMinutes + " * " + tierMinutes + " AS minute, " + String.join(", ", RollupMetrics.NAMES)
+                + " FROM " + recentTable(1) + ")";
     }
 
     /** The tiers a kind has, coarsest first: full series have no hourly tier. */
