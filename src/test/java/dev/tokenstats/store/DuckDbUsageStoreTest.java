@@ -34,13 +34,9 @@ class DuckDbUsageStoreTest {
                 }
                 db.store.append(batch);
                 assertRollupsMatchRawEvents(db.store, "acct", NOW_MIN - 20, NOW_MIN + 60);
-                clock.advance(Duration.ofSeconds(50)); // buckets close as time moves; the writer folds when idle
                 long folds = db.store.folds();
-                long deadline = System.currentTimeMillis() + 5_000;
-                while (db.store.folds() == folds && System.currentTimeMillis() < deadline) {
-                    Thread.onSpinWait();
-                }
-                assertThat(db.store.folds()).as("a fold after step " + step).isGreaterThan(folds);
+                clock.advance(Duration.ofSeconds(50)); // buckets close as time moves; the writer folds when idle
+                awaitFold(db, folds, "a fold after step " + step);
                 assertRollupsMatchRawEvents(db.store, "acct", NOW_MIN - 20, NOW_MIN + 60);
             }
         }
@@ -50,5 +46,41 @@ class DuckDbUsageStoreTest {
                 assertRollupsMatchRawEvents(db.store, "acct", m, m + 7);
             }
         }
+    }
+
+    @Test
+    void underSteadyWritesTheWriterFoldsEveryHalfMinuteAndWhenWritesPauseForTwoSeconds() throws InterruptedException {
+        MutableClock clock = new MutableClock(NOW);
+        Random r = new Random(8);
+        try (DuckDbFixture db = new DuckDbFixture(dir, clock)) {
+            long folds = db.store.folds();
+            int id = 0;
+            for (int second = 0; second < 28; second++) { // a batch every second: never idle for two
+                db.store.append(List.of(event(r, "acct", "s" + id++, clock.millis() - 1)));
+                clock.advance(Duration.ofSeconds(1));
+                Thread.sleep(120); // the writer looks whether a fold is due every 100 ms when it has nothing to do
+            }
+            assertThat(db.store.folds()).as("no fold within 30 s of steady writes").isEqualTo(folds);
+            for (int second = 28; second < 34; second++) {
+                db.store.append(List.of(event(r, "acct", "s" + id++, clock.millis() - 1)));
+                clock.advance(Duration.ofSeconds(1));
+            }
+            awaitFold(db, folds, "a fold once 30 s passed under steady writes");
+            assertRollupsMatchRawEvents(db.store, "acct", NOW_MIN - 5, NOW_MIN + 5);
+
+            folds = db.store.folds();
+            db.store.append(List.of(event(r, "acct", "s" + id, clock.millis() - 1)));
+            clock.advance(Duration.ofMillis(2_500));
+            awaitFold(db, folds, "a fold 2 s after the last write");
+            assertRollupsMatchRawEvents(db.store, "acct", NOW_MIN - 5, NOW_MIN + 5);
+        }
+    }
+
+    private static void awaitFold(DuckDbFixture db, long before, String what) {
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (db.store.folds() == before && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(db.store.folds()).as(what).isGreaterThan(before);
     }
 }

@@ -64,9 +64,14 @@ final class GroupCommit implements AutoCloseable {
     static final int MAX_GROUP_EVENTS = 50_000;
     /** Buckets that ended at least this long ago are folded into the main rollup tables. */
     static final int FOLD_GRACE_MINUTES = 2;
-    /** Fold after this many recent rollup rows, or when idle {@link #FOLD_INTERVAL_MS} after the last fold. */
+    /**
+     * Fold after this many recent minute rows; else when no commit came for {@link #FOLD_INTERVAL_MS}, or at
+     * least every {@link #FOLD_MAX_INTERVAL_MS}. Much of a fold's cost is the same however few rows it moves
+     * (statements per tier, kind and shard), so under load it waits for rows rather than time.
+     */
     static final long FOLD_ROWS = 400_000;
     static final long FOLD_INTERVAL_MS = 2_000;
+    static final long FOLD_MAX_INTERVAL_MS = 30_000;
     private static final String[] METRICS = RollupMetrics.NAMES;
     private static final int CREDITS = Arrays.asList(METRICS).indexOf("credit_nanos");
 
@@ -86,6 +91,7 @@ final class GroupCommit implements AutoCloseable {
     private final AtomicLong unfolded = new AtomicLong();
     private final AtomicLong folds = new AtomicLong();
     private volatile long lastFold;
+    private volatile long lastCommit;
     private volatile boolean running = true;
     private final List<Thread> threads = new ArrayList<>();
     private final List<DuckDBConnection> connections = new ArrayList<>();
@@ -249,6 +255,7 @@ final class GroupCommit implements AutoCloseable {
         claim.committed(oldestMinute.getAsInt());
         spanDelta.forEach((account, d) -> spans.merge(account, d, GroupCommit::span));
         unfolded.addAndGet(perMinute.size());
+        lastCommit = clock.millis();
         for (int g = 0; g < group.size(); g++) {
             group.get(g).result.complete(results[g]);
         }
@@ -340,7 +347,10 @@ final class GroupCommit implements AutoCloseable {
 
     private void maybeFold(DuckDBConnection c) {
         long rows = unfolded.get();
-        boolean due = rows > FOLD_ROWS || (rows > 0 && queue.isEmpty() && clock.millis() - lastFold > FOLD_INTERVAL_MS);
+        long now = clock.millis();
+        boolean idle = queue.isEmpty() && now - lastCommit > FOLD_INTERVAL_MS;
+        boolean due = rows > FOLD_ROWS
+                || rows > 0 && now - lastFold > FOLD_INTERVAL_MS && (idle || now - lastFold > FOLD_MAX_INTERVAL_MS);
         if (due && foldLock.writeLock().tryLock()) {
             try {
                 fold(c);
