@@ -9,6 +9,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.unit.DataSize;
 
 import javax.sql.DataSource;
 import java.io.IOException;
@@ -30,7 +31,8 @@ class StoreConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "tokenstats.store", havingValue = "duckdb", matchIfMissing = true)
-    DataSource dataSource(@Value("${tokenstats.data-dir}") Path dataDir) {
+    DataSource dataSource(@Value("${tokenstats.data-dir}") Path dataDir,
+                          @Value("${tokenstats.duckdb.checkpoint-threshold:256MB}") DataSize checkpointThreshold) {
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
@@ -42,6 +44,10 @@ class StoreConfiguration {
         ds.setJdbcUrl("jdbc:duckdb:" + dataDir.toAbsolutePath().resolve("tokenstats.duckdb"));
         ds.setMaximumPoolSize(8);
         ds.setMaxLifetime(0);
+        // The WAL size at which DuckDB checkpoints into the file, stalling the commit that crosses it; at
+        // DuckDB's 16 MB that was every few seconds of ingestion and set the ingest p99 (benchmarks.md).
+        // A global setting: every pooled connection sets the same value.
+        ds.setConnectionInitSql("SET checkpoint_threshold = '" + checkpointThreshold.toBytes() + "b'");
         return ds;
     }
 
@@ -58,7 +64,7 @@ class StoreConfiguration {
     UsageStore duckDbUsageStore(DataSource dataSource, Clock clock,
                                 @Value("${tokenstats.ingest.max-age}") Duration maxAge,
                                 @Value("${tokenstats.duckdb.writers:2}") int writers,
-                                @Value("${tokenstats.min-free-disk:64MB}") org.springframework.util.unit.DataSize minFree) {
+                                @Value("${tokenstats.min-free-disk:64MB}") DataSize minFree) {
         // Dedup covers the whole lateness window plus a day of slack for clock skew.
         return new DuckDbUsageStore(dataSource, clock, maxAge.plusDays(1), writers, minFree.toBytes());
     }
