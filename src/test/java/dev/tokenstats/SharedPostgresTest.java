@@ -40,14 +40,16 @@ class SharedPostgresTest {
     static final JsonMapper JSON = JsonMapper.builder().build();
     final HttpClient http = HttpClient.newHttpClient();
 
-    ConfigurableApplicationContext start(String schema) throws Exception {
+    ConfigurableApplicationContext start(String schema, String... more) throws Exception {
         String dir = Files.createTempDirectory("shared-pg").toString();
-        return new SpringApplicationBuilder(TokenstatsApplication.class).run(
+        List<String> args = new ArrayList<>(List.of(
                 "--server.port=0", "--tokenstats.data-dir=" + dir, "--tokenstats.store=postgres",
                 "--spring.datasource.url=" + PostgresFixture.URL + "?currentSchema=" + schema,
                 "--spring.datasource.username=" + PostgresFixture.USER,
                 "--spring.flyway.schemas=" + schema, "--spring.flyway.default-schema=" + schema,
-                "--tokenstats.ingest-key=shared-key", "--tokenstats.admin-password=shared-admin-pw");
+                "--tokenstats.ingest-key=shared-key", "--tokenstats.admin-password=shared-admin-pw"));
+        args.addAll(List.of(more));
+        return new SpringApplicationBuilder(TokenstatsApplication.class).run(args.toArray(String[]::new));
     }
 
     static int port(ConfigurableApplicationContext app) {
@@ -126,6 +128,27 @@ class SharedPostgresTest {
                     assertThat(new BigDecimal(overview.get("credits").asString())).isEqualByComparingTo(credits);
                 }
             }
+        } finally {
+            PostgresFixture.drop(schema);
+        }
+    }
+
+    /** The housekeeping that keeps whole hours index-only reads runs by itself, on every instance. */
+    @Test
+    void eachInstanceVacuumsTheHourlyRollupSoonAfterStartAndThenOnItsInterval() throws Exception {
+        String schema = PostgresFixture.freshSchema("vacuum");
+        try (ConfigurableApplicationContext a = start(schema, "--tokenstats.maintenance-interval=300ms");
+             var c = java.sql.DriverManager.getConnection(PostgresFixture.URL, PostgresFixture.USER, "");
+             var s = c.prepareStatement("SELECT vacuum_count FROM pg_stat_user_tables WHERE schemaname = ? AND relname = 'rollup_1h'")) {
+            s.setString(1, schema);
+            long count = 0;
+            for (long deadline = System.nanoTime() + 20_000_000_000L; count < 3 && System.nanoTime() < deadline; ) {
+                Thread.sleep(100);
+                try (var rs = s.executeQuery()) {
+                    count = rs.next() ? rs.getLong(1) : 0;
+                }
+            }
+            assertThat(count).as("VACUUMs of %s.rollup_1h", schema).isGreaterThanOrEqualTo(3);
         } finally {
             PostgresFixture.drop(schema);
         }

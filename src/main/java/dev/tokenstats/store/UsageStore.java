@@ -54,6 +54,13 @@ public interface UsageStore {
     /** Drops raw events older than {@code cutoffMillis} in bulk; rollups stay. Returns how many went (-1 if unknown). */
     long dropRawBefore(long cutoffMillis);
 
+    /**
+     * Housekeeping that keeps reads fast, called every few minutes by {@link Housekeeping} (PostgreSQL: a VACUUM
+     * of the hourly tier, so whole hours stay index-only reads). Nothing by default.
+     */
+    default void maintain() {
+    }
+
     /** Bytes the store occupies on disk. */
     long sizeBytes();
 

@@ -70,6 +70,35 @@ class PostgresRollupHoursTest {
         }
     }
 
+    @Test
+    void afterTheStoresMaintenanceWholeHoursAreReadFromTheIndexAlone() throws Exception {
+        Random r = new Random(5);
+        List<UsageEvent> events = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            events.add(event(r, "acct", "e-" + i, (NOW_MIN - 3 * 1440) * 60_000 + (long) r.nextInt(3 * 86_400) * 1000L));
+        }
+        try (PostgresFixture db = new PostgresFixture(schema)) {
+            db.store.append(events);
+            db.store.maintain();
+        }
+        try (Connection c = DriverManager.getConnection(PostgresFixture.URL + "?currentSchema=" + schema, PostgresFixture.USER, "");
+             Statement s = c.createStatement()) {
+            s.execute("SET enable_seqscan = off"); // a table this small would be read whole otherwise
+            StringBuilder plan = new StringBuilder();
+            try (var rs = s.executeQuery("EXPLAIN (ANALYZE, COSTS OFF) SELECT series, minute, requests, errors, quota,"
+                    + " credit_nanos, prompt_tokens, completion_tokens, cached_tokens, duration_sum, duration_count,"
+                    + " peak_requests, peak_tokens FROM rollup_1h WHERE series = (SELECT id FROM series WHERE model IS NULL)"
+                    + " AND minute >= " + (NOW_MIN - 3 * 1440) + " AND minute < " + NOW_MIN)) {
+                while (rs.next()) {
+                    plan.append(rs.getString(1)).append('\n');
+                }
+            }
+            // 72 hours of the account series, every one from the index
+            assertThat(plan.toString()).containsPattern("Index Only Scan using rollup_1h_pkey on rollup_1h \\(actual [^)]* rows=72 ")
+                    .contains("Heap Fetches: 0");
+        }
+    }
+
     /** The schema as version 4 left it: series, minute and quarter-hour rollups, account spans. */
     void writeVersion4(List<UsageEvent> events) throws Exception {
         try (Connection c = DriverManager.getConnection(PostgresFixture.URL + "?currentSchema=" + schema, PostgresFixture.USER, "")) {

@@ -49,9 +49,10 @@ import java.util.stream.Collectors;
 public final class PostgresUsageStore implements UsageStore {
 
     private static final String[] METRICS = RollupMetrics.NAMES;
-    private static final String SUMS = "sum(requests)::bigint, sum(errors)::bigint, sum(quota)::bigint,"
-            + " sum(credit_nanos)::numeric, sum(prompt_tokens)::bigint, sum(completion_tokens)::bigint,"
-            + " sum(cached_tokens)::bigint, sum(duration_sum)::bigint, sum(duration_count)::bigint";
+    /** The sums of {@link RollupMetrics#NAMES}, in that order (as {@link #totals} reads them). */
+    private static final String[] SUM_OF = Arrays.stream(METRICS)
+            .map(m -> "sum(" + m + ")::" + (m.equals("credit_nanos") ? "numeric" : "bigint")).toArray(String[]::new);
+    private static final String SUMS = String.join(", ", SUM_OF);
     private static final String EVENT_COLUMNS = "account, id, time_ms, model, api_key, prompt_tokens,"
             + " completion_tokens, cached_tokens, quota, credit_nanos, duration_ms, error, stream, grp, channel";
 
@@ -394,6 +395,20 @@ public final class PostgresUsageStore implements UsageStore {
         return -1;
     }
 
+    /**
+     * Marks the hourly tier's settled pages all-visible, so that whole hours are index-only reads (V6); only the
+     * current hour's rows change. Autovacuum would do it too, but may be off or behind; an instance whose
+     * neighbour is already at it skips.
+     */
+    @Override
+    public void maintain() {
+        try (Connection c = dataSource.getConnection(); var s = c.createStatement()) {
+            s.execute("VACUUM (SKIP_LOCKED) " + RollupPlan.HOUR);
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("maintenance failed: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public long sizeBytes() {
         long[] size = {-1};
@@ -447,25 +462,59 @@ public final class PostgresUsageStore implements UsageStore {
         return full ? new int[] {15, 1} : new int[] {60, 15, 1};
     }
 
+    /** Which of the period's buckets a rollup row r falls into (0 when there is one). */
+    private static String bucket(long[] boundaries) {
+        if (boundaries.length <= 2) {
+            return "0";
+        }
+        return "width_bucket(r.minute, ARRAY[" + Arrays.stream(boundaries, 1, boundaries.length - 1)
+                .mapToObj(Long::toString).collect(Collectors.joining(",")) + "]::int[])";
+    }
+
     @Override
     public List<Totals> sum(SeriesFilter filter, long[] boundaries, boolean byModel) {
         if (boundaries.length < 2) {
             return List.of();
         }
         List<Object> params = new ArrayList<>();
-        String bucket = "0";
-        if (boundaries.length > 2) {
-            bucket = "width_bucket(r.minute, ARRAY[" + Arrays.stream(boundaries, 1, boundaries.length - 1)
-                    .mapToObj(Long::toString).collect(Collectors.joining(",")) + "]::int[])";
-        }
         String model = byModel ? "s.model" : "NULL::text";
-        String sql = "SELECT " + bucket + ", " + model + ", " + SUMS + " FROM (" + source(boundaries, tiers(filter, byModel)) + ") r"
-                + " JOIN series s ON s.id = r.series WHERE " + seriesWhere(filter, byModel, params) + " GROUP BY 1, 2";
-        List<Totals> out = new ArrayList<>();
-        query(sql, params, rs -> out.add(new Totals(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-                rs.getLong(5), rs.getBigDecimal(6).toBigIntegerExact(), rs.getLong(7), rs.getLong(8), rs.getLong(9),
-                rs.getLong(10), rs.getLong(11))));
-        return out;
+        int[] tiers = tiers(filter, byModel);
+        String from = " FROM (" + source(boundaries, tiers) + ") r JOIN series s ON s.id = r.series WHERE "
+                + seriesWhere(filter, byModel, params);
+        if (rowsPerBucket(boundaries, tiers) >= 4) {
+            List<Totals> out = new ArrayList<>();
+            query("SELECT " + bucket(boundaries) + ", " + model + ", " + SUMS + from + " GROUP BY 1, 2", params,
+                    rs -> out.add(totals(rs, 3, rs.getInt(1), rs.getString(2))));
+            return out;
+        }
+        // About one rollup row per bucket and series (30 days by hour, 24 h by minute): the rows are added up
+        // here. PostgreSQL's GROUP BY would build as many groups as rows, at three times the cost of reading them.
+        Map<String, Totals> out = new HashMap<>();
+        String figures = Arrays.stream(METRICS).map(m -> "r." + m).collect(Collectors.joining(", "));
+        query("SELECT " + bucket(boundaries) + ", " + model + ", " + figures + from, params, rs -> {
+            Totals t = totals(rs, 3, rs.getInt(1), rs.getString(2));
+            out.merge(t.bucket() + "\n" + t.model(), t, Totals::plus);
+        });
+        return new ArrayList<>(out.values());
+    }
+
+    /**
+     * Roughly how many rollup rows of one series fall into one bucket: the period's minutes over the
+     * coarsest tier that answers its middle, per bucket.
+     */
+    static double rowsPerBucket(long[] boundaries, int... tiers) {
+        long rows = 0;
+        for (RollupPlan.Part p : RollupPlan.parts(boundaries, tiers)) {
+            rows += (p.to() - p.from()) / p.minutes();
+        }
+        return (double) rows / (boundaries.length - 1);
+    }
+
+    /** The nine sums from column {@code at} on, as {@link #SUMS} selects them. */
+    private static Totals totals(ResultSet rs, int at, int bucket, String model) throws SQLException {
+        return new Totals(bucket, model, rs.getLong(at), rs.getLong(at + 1), rs.getLong(at + 2),
+                rs.getBigDecimal(at + 3).toBigIntegerExact(), rs.getLong(at + 4), rs.getLong(at + 5), rs.getLong(at + 6),
+                rs.getLong(at + 7), rs.getLong(at + 8));
     }
 
     /** The account series (model NULL) of every account, summed over [fromMinute, toMinute). */
@@ -478,9 +527,7 @@ public final class PostgresUsageStore implements UsageStore {
         query("SELECT account FROM series WHERE model IS NULL", List.of(), rs -> out.put(rs.getString(1), Totals.zero(0, null)));
         String sql = "SELECT s.account, " + SUMS + " FROM (" + source(new long[] {fromMinute, toMinute}, 60, 15, 1) + ") r"
                 + " JOIN series s ON s.id = r.series WHERE s.model IS NULL GROUP BY s.account";
-        query(sql, List.of(), rs -> out.put(rs.getString(1), new Totals(0, null, rs.getLong(2), rs.getLong(3), rs.getLong(4),
-                rs.getBigDecimal(5).toBigIntegerExact(), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
-                rs.getLong(10))));
+        query(sql, List.of(), rs -> out.put(rs.getString(1), totals(rs, 2, 0, null)));
         List<AccountTotals> list = new ArrayList<>(out.size());
         out.forEach((account, totals) -> list.add(new AccountTotals(account, totals)));
         return list;

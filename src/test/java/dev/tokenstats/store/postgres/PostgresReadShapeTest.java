@@ -1,0 +1,43 @@
+package dev.tokenstats.store.postgres;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How many rollup rows of one series fall into one bucket decides where a period's sums are added up: in
+ * PostgreSQL (GROUP BY) when many rows make one bucket, in the store when about one row is one bucket. The
+ * sums themselves are checked against raw events on the real server in {@code UsageStoreContractTest}.
+ */
+class PostgresReadShapeTest {
+
+    static final long MIDNIGHT = Instant.parse("2026-11-29T00:00:00Z").getEpochSecond() / 60;
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            // view,                         zone,          days, bucket minutes, key/status filter, rows per bucket
+            "30 days by hour,                UTC,           30,   60,   false, 1",
+            "30 days by hour (India),        Asia/Kolkata,  30,   60,   false, 4",
+            "30 days by hour (key filter),   UTC,           30,   60,   true,  4",
+            "90 days by day,                 UTC,           90,   1440, false, 24",
+            "24 h by minute,                 UTC,           1,    1,    false, 1",
+            "7 days by quarter (Nepal),      Asia/Kathmandu, 7,   15,   false, 1",
+    })
+    void rowsPerBucketFollowTheTierThatAnswersTheMiddle(String view, String zone, int days, int width, boolean full,
+                                                        double expected) {
+        ZonedDateTime start = Instant.ofEpochSecond(MIDNIGHT * 60).atZone(ZoneId.of(zone)).toLocalDate()
+                .atStartOfDay(ZoneId.of(zone));
+        long from = start.toEpochSecond() / 60;
+        long[] boundaries = new long[days * 1440 / width + 1];
+        for (int i = 0; i < boundaries.length; i++) {
+            boundaries[i] = from + (long) i * width;
+        }
+        int[] tiers = full ? new int[] {15, 1} : new int[] {60, 15, 1};
+        assertThat(PostgresUsageStore.rowsPerBucket(boundaries, tiers)).as(view).isEqualTo(expected);
+    }
+}
