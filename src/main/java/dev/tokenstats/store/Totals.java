@@ -28,9 +28,10 @@ public record Totals(
     }
 
     public Totals plus(Totals o) {
-        return new Totals(bucket, model, requests + o.requests, errors + o.errors, quota + o.quota,
-                creditNanos.add(o.creditNanos), promptTokens + o.promptTokens,
-                completionTokens + o.completionTokens, cachedTokens + o.cachedTokens,
-                durationSum + o.durationSum, durationCount + o.durationCount);
+        // Exact or loud: a sum beyond 64 bits fails instead of wrapping (as PostgreSQL's sum()::bigint does).
+        return new Totals(bucket, model, Math.addExact(requests, o.requests), Math.addExact(errors, o.errors),
+                Math.addExact(quota, o.quota), creditNanos.add(o.creditNanos), Math.addExact(promptTokens, o.promptTokens),
+                Math.addExact(completionTokens, o.completionTokens), Math.addExact(cachedTokens, o.cachedTokens),
+                Math.addExact(durationSum, o.durationSum), Math.addExact(durationCount, o.durationCount));
     }
 }

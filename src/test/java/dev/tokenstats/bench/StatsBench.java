@@ -75,6 +75,7 @@ public final class StatsBench {
             if (a.equals("--help")) {
                 System.out.println("bench/stats.sh [N ...] [--engine=duckdb|postgres] [--runs=200] [--baseline-runs=3] [--warmup=500]"
                         + " [--accounts=200] [--load-batch=10000] [--work=target/bench-stats] [--reload] [--load-only] [--no-baseline] [--jfr]"
+                        + " [--tz=UTC (the zone of the buckets; periods stay whole UTC hours and days)]"
                         + " [--server-xmx=4g] [--server-xms=SIZE]");
                 return;
             }
@@ -281,7 +282,8 @@ public final class StatsBench {
                     }
                     Instant from = to.minus(v.span());
                     URI uri = server.base.resolve("/api/v1/stats?account=" + enc(account) + "&from=" + enc(from.toString())
-                            + "&to=" + enc(to.toString()) + "&tz=UTC&granularity=" + v.granularity());
+                            + "&to=" + enc(to.toString()) + "&tz=" + enc(options.getOrDefault("tz", "UTC"))
+                            + "&granularity=" + v.granularity());
                     String body = null;
                     for (int i = 0; i < warmup; i++) { // the server's JIT and the client's connection
                         body = get(uri, token);

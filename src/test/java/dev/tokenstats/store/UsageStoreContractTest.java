@@ -113,6 +113,7 @@ class UsageStoreContractTest {
                     minutes(NOW_MIN - 3 * 1440 + 7, NOW_MIN + 1, 60),
                     minutes(Math.floorDiv(NOW_MIN, 60) * 60 - 3 * 1440, Math.floorDiv(NOW_MIN, 60) * 60 + 60, 60),
                     zoneDays("Asia/Kathmandu", NOW.minus(4, ChronoUnit.DAYS), 5),
+                    zoneDays("Asia/Kolkata", NOW.minus(3, ChronoUnit.DAYS).plusSeconds(600), 4),
                     zoneDays("America/New_York", Instant.parse("2026-11-01T00:00:00Z"), 20));
             List<SeriesFilter> filters = List.of(
                     SeriesFilter.all("acct"),

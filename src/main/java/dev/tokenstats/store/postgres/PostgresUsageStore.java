@@ -448,12 +448,60 @@ public final class PostgresUsageStore implements UsageStore {
 
     private static final String COLUMNS = "series, minute, " + String.join(", ", METRICS);
 
-    /** The rollup rows covering [boundaries[0], boundaries[last]) once, from the given tiers (see RollupPlan). */
-    private static String source(long[] boundaries, int... tiers) {
-        return RollupPlan.parts(boundaries, tiers).stream()
-                .map(p -> "SELECT " + COLUMNS + " FROM " + RollupPlan.table(p.minutes()) + " WHERE minute >= " + p.from()
+    /**
+     * The rollup rows of series s covering [boundaries[0], boundaries[last]) once, from the given tiers (see
+     * RollupPlan). Callers join it LATERAL to the series they read, so that every part is an index range per
+     * series whatever PostgreSQL estimates (with a plain join, an array condition made it scan whole tiers).
+     */
+    static String source(long[] boundaries, int... tiers) {
+        String hours = hoursBetweenUnalignedBoundaries(boundaries, tiers);
+        return hours != null ? hours : parts(RollupPlan.parts(boundaries, tiers));
+    }
+
+    private static String parts(List<RollupPlan.Part> parts) {
+        return parts.stream()
+                .map(p -> "SELECT " + COLUMNS + " FROM " + RollupPlan.table(p.minutes()) + " WHERE series = s.id AND minute >= " + p.from()
                         + " AND minute < " + p.to())
                 .collect(Collectors.joining(" UNION ALL "));
+    }
+
+    /**
+     * Long buckets whose boundaries fall within hours (days, weeks and months in Asia/Kolkata, +05:30, or
+     * Asia/Kathmandu, +05:45): RollupPlan would read the whole period from quarter hours, 96 rows a day and series.
+     * Instead each hour that a boundary cuts is read as its four quarters, and every other hour from the hourly
+     * tier: 23 hours and 4 quarters a day. Null where that does not apply (buckets under 4 hours, boundaries
+     * not on quarter hours or all on whole hours, no hourly tier).
+     */
+    static String hoursBetweenUnalignedBoundaries(long[] boundaries, int... tiers) {
+        int n = boundaries.length - 1;
+        long from = boundaries[0], to = boundaries[n];
+        if (tiers[0] != 60 || n < 2 || (to - from) / n < 240) {
+            return null;
+        }
+        long a = Math.floorDiv(from + 59, 60) * 60, b = Math.floorDiv(to, 60) * 60;
+        java.util.TreeSet<Long> cut = new java.util.TreeSet<>();
+        for (int i = 1; i < n; i++) {
+            if (Math.floorMod(boundaries[i], 15) != 0) {
+                return null;
+            }
+            long hour = Math.floorDiv(boundaries[i], 60) * 60;
+            if (hour != boundaries[i] && hour >= a && hour + 60 <= b) {
+                cut.add(hour);
+            }
+        }
+        if (cut.isEmpty()) {
+            return null;
+        }
+        int[] finer = Arrays.copyOfRange(tiers, 1, tiers.length);
+        List<RollupPlan.Part> ends = new ArrayList<>(RollupPlan.parts(new long[] {from, a}, finer));
+        ends.addAll(RollupPlan.parts(new long[] {b, to}, finer));
+        String hours = cut.stream().map(Object::toString).collect(Collectors.joining(","));
+        String quarters = cut.stream().flatMap(h -> java.util.stream.Stream.of(h, h + 15, h + 30, h + 45))
+                .map(Object::toString).collect(Collectors.joining(","));
+        return "SELECT " + COLUMNS + " FROM " + RollupPlan.HOUR + " WHERE series = s.id AND minute >= " + a + " AND minute < " + b
+                + " AND minute <> ALL ('{" + hours + "}'::int[])"
+                + " UNION ALL SELECT " + COLUMNS + " FROM " + RollupPlan.QUARTER + " WHERE series = s.id AND minute = ANY ('{" + quarters + "}'::int[])"
+                + (ends.isEmpty() ? "" : " UNION ALL " + parts(ends));
     }
 
     /** The tiers the series of {@code filter} have: full series (key or status filters) have no hourly tier. */
@@ -479,16 +527,17 @@ public final class PostgresUsageStore implements UsageStore {
         List<Object> params = new ArrayList<>();
         String model = byModel ? "s.model" : "NULL::text";
         int[] tiers = tiers(filter, byModel);
-        String from = " FROM (" + source(boundaries, tiers) + ") r JOIN series s ON s.id = r.series WHERE "
+        String from = " FROM series s CROSS JOIN LATERAL (" + source(boundaries, tiers) + ") r WHERE "
                 + seriesWhere(filter, byModel, params);
-        if (rowsPerBucket(boundaries, tiers) >= 4) {
+        if (rowsPerBucket(boundaries, tiers) > 4) {
             List<Totals> out = new ArrayList<>();
             query("SELECT " + bucket(boundaries) + ", " + model + ", " + SUMS + from + " GROUP BY 1, 2", params,
                     rs -> out.add(totals(rs, 3, rs.getInt(1), rs.getString(2))));
             return out;
         }
-        // About one rollup row per bucket and series (30 days by hour, 24 h by minute): the rows are added up
-        // here. PostgreSQL's GROUP BY would build as many groups as rows, at three times the cost of reading them.
+        // A few rollup rows per bucket and series (30 days by hour: one hour row, or four quarter rows in zones
+        // such as Asia/Kolkata or with a key filter; 24 h by minute: one): the rows are added up here. PostgreSQL's
+        // GROUP BY would build almost as many groups as rows, at two to three times the cost of reading them.
         Map<String, Totals> out = new HashMap<>();
         String figures = Arrays.stream(METRICS).map(m -> "r." + m).collect(Collectors.joining(", "));
         query("SELECT " + bucket(boundaries) + ", " + model + ", " + figures + from, params, rs -> {
@@ -525,8 +574,8 @@ public final class PostgresUsageStore implements UsageStore {
         }
         TreeMap<String, Totals> out = new TreeMap<>();
         query("SELECT account FROM series WHERE model IS NULL", List.of(), rs -> out.put(rs.getString(1), Totals.zero(0, null)));
-        String sql = "SELECT s.account, " + SUMS + " FROM (" + source(new long[] {fromMinute, toMinute}, 60, 15, 1) + ") r"
-                + " JOIN series s ON s.id = r.series WHERE s.model IS NULL GROUP BY s.account";
+        String sql = "SELECT s.account, " + SUMS + " FROM series s CROSS JOIN LATERAL ("
+                + source(new long[] {fromMinute, toMinute}, 60, 15, 1) + ") r WHERE s.model IS NULL GROUP BY s.account";
         query(sql, List.of(), rs -> out.put(rs.getString(1), totals(rs, 2, 0, null)));
         List<AccountTotals> list = new ArrayList<>(out.size());
         out.forEach((account, totals) -> list.add(new AccountTotals(account, totals)));

@@ -40,4 +40,35 @@ class PostgresReadShapeTest {
         int[] tiers = full ? new int[] {15, 1} : new int[] {60, 15, 1};
         assertThat(PostgresUsageStore.rowsPerBucket(boundaries, tiers)).as(view).isEqualTo(expected);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            // view,                       zone,           days, bucket minutes, first bucket shortened by, hours cut
+            "90 days by day (India),       Asia/Kolkata,   90,   1440, 0,   89",
+            "90 days by day (Nepal),       Asia/Kathmandu, 90,   1440, 0,   89",
+            "7 days by day (India; ragged start), Asia/Kolkata, 7,    1440, 100, 6",
+            "90 days by day (UTC),         UTC,            90,   1440, 0,   -1",
+            "30 days by hour (India),      Asia/Kolkata,   30,   60,   0,   -1",
+    })
+    void longBucketsCutWithinHoursReadQuartersOnlyForTheHoursTheyCut(String view, String zone, int days, int width,
+                                                                     int shortened, int cut) {
+        ZonedDateTime start = Instant.ofEpochSecond(MIDNIGHT * 60).atZone(ZoneId.of(zone)).toLocalDate()
+                .atStartOfDay(ZoneId.of(zone));
+        long[] boundaries = new long[days * 1440 / width + 1];
+        for (int i = 0; i < boundaries.length; i++) {
+            boundaries[i] = start.toEpochSecond() / 60 + (long) i * width;
+        }
+        boundaries[0] += shortened;
+        String sql = PostgresUsageStore.hoursBetweenUnalignedBoundaries(boundaries, 60, 15, 1);
+        if (cut < 0) {
+            assertThat(sql).as(view).isNull();
+            return;
+        }
+        java.util.regex.Matcher hours = java.util.regex.Pattern.compile("<> ALL \\('\\{([0-9,]+)}'").matcher(sql);
+        java.util.regex.Matcher quarters = java.util.regex.Pattern.compile("= ANY \\('\\{([0-9,]+)}'").matcher(sql);
+        assertThat(hours.find() && quarters.find()).as(sql).isTrue();
+        assertThat(hours.group(1).split(",")).as(view).hasSize(cut);
+        assertThat(quarters.group(1).split(",")).as(view).hasSize(4 * cut);
+        assertThat(sql).as(view).contains("FROM rollup_1h WHERE series = s.id AND minute >= ").contains("FROM rollup_15m WHERE series = s.id AND minute = ANY");
+    }
 }
