@@ -32,9 +32,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The shared store: one PostgreSQL database for several tokenstats instances.
@@ -50,9 +52,8 @@ public final class PostgresUsageStore implements UsageStore {
 
     private static final String[] METRICS = RollupMetrics.NAMES;
     /** The sums of {@link RollupMetrics#NAMES}, in that order (as {@link #totals} reads them). */
-    private static final String[] SUM_OF = Arrays.stream(METRICS)
-            .map(m -> "sum(" + m + ")::" + (m.equals("credit_nanos") ? "numeric" : "bigint")).toArray(String[]::new);
-    private static final String SUMS = String.join(", ", SUM_OF);
+    private static final String SUMS = Arrays.stream(METRICS)
+            .map(m -> "sum(" + m + ")::" + (m.equals("credit_nanos") ? "numeric" : "bigint")).collect(Collectors.joining(", "));
     private static final String EVENT_COLUMNS = "account, id, time_ms, model, api_key, prompt_tokens,"
             + " completion_tokens, cached_tokens, quota, credit_nanos, duration_ms, error, stream, grp, channel";
 
@@ -479,7 +480,7 @@ public final class PostgresUsageStore implements UsageStore {
             return null;
         }
         long a = Math.floorDiv(from + 59, 60) * 60, b = Math.floorDiv(to, 60) * 60;
-        java.util.TreeSet<Long> cut = new java.util.TreeSet<>();
+        TreeSet<Long> cut = new TreeSet<>();
         for (int i = 1; i < n; i++) {
             if (Math.floorMod(boundaries[i], 15) != 0) {
                 return null;
@@ -496,7 +497,7 @@ public final class PostgresUsageStore implements UsageStore {
         List<RollupPlan.Part> ends = new ArrayList<>(RollupPlan.parts(new long[] {from, a}, finer));
         ends.addAll(RollupPlan.parts(new long[] {b, to}, finer));
         String hours = cut.stream().map(Object::toString).collect(Collectors.joining(","));
-        String quarters = cut.stream().flatMap(h -> java.util.stream.Stream.of(h, h + 15, h + 30, h + 45))
+        String quarters = cut.stream().flatMap(h -> Stream.of(h, h + 15, h + 30, h + 45))
                 .map(Object::toString).collect(Collectors.joining(","));
         return "SELECT " + COLUMNS + " FROM " + RollupPlan.HOUR + " WHERE series = s.id AND minute >= " + a + " AND minute < " + b
                 + " AND minute <> ALL ('{" + hours + "}'::int[])"
