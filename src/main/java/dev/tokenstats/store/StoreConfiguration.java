@@ -51,11 +51,12 @@ class StoreConfiguration {
         return ds;
     }
 
-    @Bean
+    @Bean(destroyMethod = "close")
     @DependsOnDatabaseInitialization
     @ConditionalOnProperty(name = "tokenstats.store", havingValue = "postgres")
-    UsageStore postgresUsageStore(DataSource dataSource) {
-        return new PostgresUsageStore(dataSource);
+    UsageStore postgresUsageStore(DataSource dataSource,
+                                  @Value("${tokenstats.postgres.fold-interval:500ms}") Duration foldInterval) {
+        return new PostgresUsageStore(dataSource, foldInterval);
     }
 
     @Bean(destroyMethod = "close")

@@ -4,6 +4,7 @@ import dev.tokenstats.bench.Workload.GatewayCall;
 import dev.tokenstats.store.DuckDbFixture;
 import dev.tokenstats.store.MutableClock;
 import dev.tokenstats.store.PostgresFixture;
+import dev.tokenstats.store.postgres.PostgresUsageStore;
 import dev.tokenstats.store.UsageEvent;
 import dev.tokenstats.store.UsageStore;
 import tools.jackson.databind.JsonNode;
@@ -146,8 +147,14 @@ public final class StatsBench {
         if (engine.equals("postgres")) {
             schema = PostgresFixture.freshSchema("stats_bench");
             PostgresFixture pg = new PostgresFixture(schema);
-            fixture = pg;
-            store = pg.store;
+            // folds the rollup deltas every half second while loading, as a running instance does
+            PostgresUsageStore folding = new PostgresUsageStore(pg.dataSource, Duration.ofMillis(500));
+            fixture = () -> {
+                folding.close();
+                folding.fold();
+                pg.close();
+            };
+            store = folding;
         } else {
             DuckDbFixture duck = new DuckDbFixture(Files.createDirectories(dir.resolve("data")), clock);
             fixture = duck;

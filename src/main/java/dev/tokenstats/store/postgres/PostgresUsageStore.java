@@ -12,12 +12,16 @@ import dev.tokenstats.store.UsageStore;
 import dev.tokenstats.store.internal.RollupMetrics;
 import dev.tokenstats.store.internal.RollupPlan;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import javax.sql.DataSource;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -34,6 +38,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -44,11 +51,20 @@ import java.util.stream.Stream;
  * <p>An append is one transaction on the caller's thread: it first inserts the batch's keys into
  * {@code event_keys} (ON CONFLICT DO NOTHING RETURNING), which tells exactly which events are new even
  * when another instance stores the same event at the same moment (the second waits on the first's
- * uncommitted key, then sees the conflict); then the new raw events, and their sums upserted into the
- * minute and quarter-hour rollups and the account spans. Rows are written in key order so concurrent
- * instances lock them in the same order and never deadlock. PostgreSQL commits durably.
+ * uncommitted key, then sees the conflict); then the new raw events, and their per-(series, minute) sums
+ * as rows of {@code rollup_pending}. PostgreSQL commits durably.
+ *
+ * <p>The rollup tiers are never updated by an append. Every batch of a busy platform adds to the same rows
+ * (each account's series in the current minute), and when appends upserted them, each transaction held those
+ * row locks until its commit and the instances took turns. Instead a single folder at a time ({@link #fold},
+ * every half second from each instance, under an advisory lock) moves the committed deltas into
+ * {@code rollup_1m}, {@code rollup_15m}, {@code rollup_1h} and {@code account_span} in one statement.
+ * Reads add the deltas not folded yet: every read is one statement, so it sees a fold entirely or not at all,
+ * and its figures are exact at every commit.
  */
-public final class PostgresUsageStore implements UsageStore {
+public final class PostgresUsageStore implements UsageStore, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresUsageStore.class);
 
     private static final String[] METRICS = RollupMetrics.NAMES;
     /** The sums of {@link RollupMetrics#NAMES}, in that order (as {@link #totals} reads them). */
@@ -61,11 +77,28 @@ public final class PostgresUsageStore implements UsageStore {
     }
 
     private final DataSource dataSource;
+    private final ScheduledExecutorService folder; // null: deltas are folded by maintain() and fold() only
     private final Map<SeriesKey, Integer> seriesIds = new ConcurrentHashMap<>();
     private final Set<String> partitions = ConcurrentHashMap.newKeySet();
 
+    /** A store that folds its rollup deltas only when {@link #maintain} or {@link #fold} is called. */
     public PostgresUsageStore(DataSource dataSource) {
+        this(dataSource, Duration.ZERO);
+    }
+
+    /** With a positive {@code foldEvery}, a daemon thread {@link #fold folds} the rollup deltas at that interval. */
+    public PostgresUsageStore(DataSource dataSource, Duration foldEvery) {
         this.dataSource = dataSource;
+        if (foldEvery.isZero() || foldEvery.isNegative()) {
+            folder = null;
+        } else {
+            folder = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "tokenstats-fold");
+                t.setDaemon(true);
+                return t;
+            });
+            folder.scheduleWithFixedDelay(this::foldQuietly, foldEvery.toMillis(), foldEvery.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     // ---------------------------------------------------------------- writes
@@ -77,17 +110,16 @@ public final class PostgresUsageStore implements UsageStore {
         }
         try (Connection c = dataSource.getConnection()) {
             ensurePartitions(c, events);
-            ensureSeries(c, events);
+            int[][] series = seriesIds(c, events);
             c.setAutoCommit(false);
             try {
-                List<UsageEvent> fresh = claimKeys(c, events);
-                if (!fresh.isEmpty()) {
-                    insertEvents(c, fresh);
-                    upsertRollups(c, fresh);
-                    upsertSpans(c, fresh);
+                int[] fresh = claimKeys(c, events);
+                if (fresh.length > 0) {
+                    insertEvents(c, events, fresh);
+                    insertPending(c, events, series, fresh);
                 }
                 c.commit();
-                return new AppendResult(fresh.size(), events.size() - fresh.size());
+                return new AppendResult(fresh.length, events.size() - fresh.length);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -99,8 +131,11 @@ public final class PostgresUsageStore implements UsageStore {
         }
     }
 
-    /** Inserts the keys in key order; the events whose key this transaction inserted are new (first one wins). */
-    private List<UsageEvent> claimKeys(Connection c, List<UsageEvent> events) throws SQLException {
+    /**
+     * Inserts the keys in key order; the events whose key this transaction inserted are new (first one wins).
+     * Returns their positions in {@code events}.
+     */
+    private int[] claimKeys(Connection c, List<UsageEvent> events) throws SQLException {
         List<UsageEvent> sorted = new ArrayList<>(events);
         sorted.sort(Comparator.comparing(UsageEvent::account).thenComparing(UsageEvent::id));
         int n = sorted.size();
@@ -123,20 +158,22 @@ public final class PostgresUsageStore implements UsageStore {
                 }
             }
         }
-        List<UsageEvent> fresh = new ArrayList<>(inserted.size());
-        for (UsageEvent e : events) {
+        int[] fresh = new int[inserted.size()];
+        int found = 0;
+        for (int i = 0; i < events.size() && found < fresh.length; i++) {
+            UsageEvent e = events.get(i);
             if (inserted.remove(e.account() + '\n' + e.id())) {
-                fresh.add(e);
+                fresh[found++] = i;
             }
         }
         return fresh;
     }
 
-    private void insertEvents(Connection c, List<UsageEvent> events) throws SQLException {
-        int n = events.size();
+    private void insertEvents(Connection c, List<UsageEvent> events, int[] fresh) throws SQLException {
+        int n = fresh.length;
         Object[][] cols = new Object[15][n];
         for (int i = 0; i < n; i++) {
-            UsageEvent e = events.get(i);
+            UsageEvent e = events.get(fresh[i]);
             cols[0][i] = e.account();
             cols[1][i] = e.id();
             cols[2][i] = e.timeMillis();
@@ -175,127 +212,156 @@ public final class PostgresUsageStore implements UsageStore {
         return c.createArrayOf(type, typed);
     }
 
-    private void upsertRollups(Connection c, List<UsageEvent> events) throws SQLException {
-        TreeMap<Long, long[]> perMinute = new TreeMap<>(), perQuarter = new TreeMap<>(), perHour = new TreeMap<>();
-        Set<Integer> hourly = new HashSet<>(); // the model and account series (the hourly tier keeps only those)
-        for (UsageEvent e : events) {
-            long minute = e.epochMinute(), quarter = Math.floorDiv(minute, 15) * 15, hour = Math.floorDiv(minute, 60) * 60;
-            int[] ids = {
-                    seriesIds.get(new SeriesKey(e.account(), e.model(), e.key(), e.error())),
-                    seriesIds.get(new SeriesKey(e.account(), e.model(), null, null)),
-                    seriesIds.get(new SeriesKey(e.account(), null, null, null))};
-            for (int i = 0; i < ids.length; i++) {
-                long id = ids[i];
-                RollupMetrics.add(perMinute.computeIfAbsent((id << 32) | minute, k -> RollupMetrics.zero()), e);
-                RollupMetrics.add(perQuarter.computeIfAbsent((id << 32) | quarter, k -> RollupMetrics.zero()), e);
-                if (i > 0) {
-                    RollupMetrics.add(perHour.computeIfAbsent((id << 32) | hour, k -> RollupMetrics.zero()), e);
-                    hourly.add(ids[i]);
-                }
+    /**
+     * The batch's rollup deltas: one row per (series, minute) of the three series every event adds to (full,
+     * model, account), appended to {@code rollup_pending}. Appends take no row locks, so concurrent batches
+     * from any instance never wait for each other here; {@link #fold} adds the rows into the tiers.
+     */
+    private static void insertPending(Connection c, List<UsageEvent> events, int[][] series, int[] fresh) throws SQLException {
+        int first = METRICS.length, last = first + 1;
+        Map<Long, long[]> rows = new HashMap<>();
+        for (int i : fresh) {
+            UsageEvent e = events.get(i);
+            long minute = e.epochMinute();
+            for (int id : series[i]) {
+                long[] row = rows.computeIfAbsent(((long) id << 32) | minute, x -> {
+                    long[] r = new long[METRICS.length + 2];
+                    r[first] = Long.MAX_VALUE;
+                    r[last] = Long.MIN_VALUE;
+                    return r;
+                });
+                RollupMetrics.add(row, e);
+                row[first] = Math.min(row[first], e.timeMillis());
+                row[last] = Math.max(row[last], e.timeMillis());
             }
         }
-        // The minute rows' totals after this upsert give each hour's busiest minute (they only grow).
-        Map<Long, long[]> peaks = new HashMap<>();
-        upsert(c, RollupPlan.MINUTE, perMinute, rs -> {
-            int series = rs.getInt(1);
-            if (hourly.contains(series)) {
-                long key = ((long) series << 32) | Math.floorDiv(rs.getLong(2), 60) * 60;
-                long[] p = peaks.computeIfAbsent(key, k -> new long[2]);
-                p[0] = Math.max(p[0], rs.getLong(3));
-                p[1] = Math.max(p[1], rs.getLong(4));
-            }
-        });
-        upsert(c, RollupPlan.QUARTER, perQuarter, null);
-        upsert(c, RollupPlan.HOUR, perHour, null, peaks);
-    }
-
-    private interface Returned {
-        void row(ResultSet rs) throws SQLException;
-    }
-
-    private static void upsert(Connection c, String table, TreeMap<Long, long[]> rows, Returned returned)
-            throws SQLException {
-        upsert(c, table, rows, returned, null);
-    }
-
-    /**
-     * Rows arrive sorted by (series, minute), so concurrent upserts lock rows in one order. With {@code peaks}
-     * (the hourly tier) each row also carries its hour's busiest minute, kept as the greatest seen; with
-     * {@code returned} the rows' new totals (series, minute, requests, tokens) are handed back.
-     */
-    private static void upsert(Connection c, String table, TreeMap<Long, long[]> rows, Returned returned,
-                               Map<Long, long[]> peaks) throws SQLException {
-        int n = rows.size();
-        Object[] series = new Object[n], minutes = new Object[n], peakRequests = new Object[n], peakTokens = new Object[n];
-        Object[][] metrics = new Object[METRICS.length][n];
+        int n = rows.size(), width = METRICS.length + 2;
+        Object[] ids = new Object[n], minutes = new Object[n];
+        Object[][] figures = new Object[width][n];
         int i = 0;
         for (Map.Entry<Long, long[]> r : rows.entrySet()) {
-            series[i] = (int) (r.getKey() >>> 32);
+            ids[i] = (int) (r.getKey() >>> 32);
             minutes[i] = (int) (r.getKey() & 0xffffffffL);
-            for (int m = 0; m < METRICS.length; m++) {
-                metrics[m][i] = r.getValue()[m];
-            }
-            if (peaks != null) {
-                long[] p = peaks.getOrDefault(r.getKey(), new long[2]);
-                peakRequests[i] = p[0];
-                peakTokens[i] = p[1];
+            for (int m = 0; m < width; m++) {
+                figures[m][i] = r.getValue()[m];
             }
             i++;
         }
-        String sets = Arrays.stream(METRICS).map(m -> m + " = " + table + "." + m + " + excluded." + m)
-                .collect(Collectors.joining(", "));
-        String columns = "series, minute, " + String.join(", ", METRICS);
-        String arrays = "?::int[], ?::int[]" + ", ?::bigint[]".repeat(METRICS.length);
-        if (peaks != null) {
-            columns += ", peak_requests, peak_tokens";
-            arrays += ", ?::bigint[], ?::bigint[]";
-            sets += ", peak_requests = greatest(" + table + ".peak_requests, excluded.peak_requests)"
-                    + ", peak_tokens = greatest(" + table + ".peak_tokens, excluded.peak_tokens)";
-        }
-        String sql = "INSERT INTO " + table + " (" + columns + ") SELECT * FROM unnest(" + arrays
-                + ") ON CONFLICT (series, minute) DO UPDATE SET " + sets
-                + (returned == null ? "" : " RETURNING series, minute, requests, prompt_tokens + completion_tokens");
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setArray(1, array(c, "integer", series));
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO rollup_pending (series, minute, " + String.join(", ", METRICS)
+                + ", first_ms, last_ms) SELECT * FROM unnest(?::int[], ?::int[]" + ", ?::bigint[]".repeat(width) + ")")) {
+            ps.setArray(1, array(c, "integer", ids));
             ps.setArray(2, array(c, "integer", minutes));
-            for (int m = 0; m < METRICS.length; m++) {
-                ps.setArray(3 + m, array(c, "bigint", metrics[m]));
+            for (int m = 0; m < width; m++) {
+                ps.setArray(3 + m, array(c, "bigint", figures[m]));
             }
-            if (peaks != null) {
-                ps.setArray(3 + METRICS.length, array(c, "bigint", peakRequests));
-                ps.setArray(4 + METRICS.length, array(c, "bigint", peakTokens));
-            }
-            if (returned == null) {
-                ps.executeUpdate();
-            } else {
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        returned.row(rs);
-                    }
-                }
-            }
+            ps.executeUpdate();
         }
     }
 
-    private static void upsertSpans(Connection c, List<UsageEvent> events) throws SQLException {
-        TreeMap<String, long[]> spans = new TreeMap<>();
-        for (UsageEvent e : events) {
-            spans.merge(e.account(), new long[] {e.timeMillis(), e.timeMillis()},
-                    (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
-        }
-        Object[] accounts = spans.keySet().toArray(), first = new Object[spans.size()], last = new Object[spans.size()];
-        int i = 0;
-        for (long[] s : spans.values()) {
-            first[i] = s[0];
-            last[i++] = s[1];
-        }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO account_span SELECT * FROM unnest(?::text[], ?::bigint[], ?::bigint[])"
+    /** The three series an event adds to: full (model, key, status), model, account. */
+    private static List<SeriesKey> seriesOf(UsageEvent e) {
+        return List.of(new SeriesKey(e.account(), e.model(), e.key(), e.error()),
+                new SeriesKey(e.account(), e.model(), null, null), new SeriesKey(e.account(), null, null, null));
+    }
+
+    /**
+     * One statement moves every committed delta into the tiers: it deletes them from {@code rollup_pending}
+     * (rows that concurrent appends commit meanwhile are not in its snapshot and stay for the next fold), adds
+     * their sums per minute, quarter hour and hour (the hourly tier for model and account series only, api_key
+     * NULL), keeps each hour's busiest minute from the minute rows' new totals, and widens the account spans.
+     * Its count is the number of delta rows moved.
+     */
+    private static final String FOLD;
+
+    static {
+        String figures = String.join(", ", METRICS);
+        String sums = Arrays.stream(METRICS).map(m -> "sum(" + m + ") AS " + m).collect(Collectors.joining(", "));
+        FOLD = "WITH moved AS (DELETE FROM rollup_pending RETURNING *),"
+                + " m AS (SELECT series, minute, " + sums + ", min(first_ms) AS first_ms, max(last_ms) AS last_ms"
+                + " FROM moved GROUP BY series, minute),"
+                + " minutes AS (INSERT INTO " + RollupPlan.MINUTE + " (series, minute, " + figures + ") SELECT series, minute, "
+                + figures + " FROM m ORDER BY 1, 2 " + onConflictAdd(RollupPlan.MINUTE)
+                + " RETURNING series, minute, requests, prompt_tokens + completion_tokens AS tokens),"
+                + " quarters AS (INSERT INTO " + RollupPlan.QUARTER + " (series, minute, " + figures + ") SELECT series, minute / 15 * 15, "
+                + sums + " FROM m GROUP BY 1, 2 ORDER BY 1, 2 " + onConflictAdd(RollupPlan.QUARTER) + "),"
+                + " hours AS (INSERT INTO " + RollupPlan.HOUR + " (series, minute, " + figures + ", peak_requests, peak_tokens)"
+                + " SELECT h.*, p.requests, p.tokens FROM (SELECT m.series, m.minute / 60 * 60 AS minute, " + sums
+                + " FROM m JOIN series s ON s.id = m.series WHERE s.api_key IS NULL GROUP BY 1, 2) h"
+                + " JOIN (SELECT series, minute / 60 * 60 AS minute, max(requests) AS requests, max(tokens) AS tokens"
+                + " FROM minutes GROUP BY 1, 2) p USING (series, minute) ORDER BY 1, 2 " + onConflictAdd(RollupPlan.HOUR)
+                + ", peak_requests = greatest(" + RollupPlan.HOUR + ".peak_requests, excluded.peak_requests)"
+                + ", peak_tokens = greatest(" + RollupPlan.HOUR + ".peak_tokens, excluded.peak_tokens)),"
+                + " spans AS (INSERT INTO account_span (account, first_ms, last_ms) SELECT s.account, min(m.first_ms), max(m.last_ms)"
+                + " FROM m JOIN series s ON s.id = m.series WHERE s.model IS NULL GROUP BY s.account ORDER BY 1"
                 + " ON CONFLICT (account) DO UPDATE SET first_ms = least(account_span.first_ms, excluded.first_ms),"
-                + " last_ms = greatest(account_span.last_ms, excluded.last_ms)")) {
-            ps.setArray(1, array(c, "text", accounts));
-            ps.setArray(2, array(c, "bigint", first));
-            ps.setArray(3, array(c, "bigint", last));
-            ps.executeUpdate();
+                + " last_ms = greatest(account_span.last_ms, excluded.last_ms))"
+                + " SELECT count(*) FROM moved";
+    }
+
+    private static String onConflictAdd(String table) {
+        return "ON CONFLICT (series, minute) DO UPDATE SET " + Arrays.stream(METRICS)
+                .map(m -> m + " = " + table + "." + m + " + excluded." + m).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Folds the committed rollup deltas into the tiers (see {@link #FOLD}), then vacuums the deltas' table so
+     * its space is reused at once. One instance at a time: the fold runs under a transaction-level advisory lock
+     * keyed by the table (so schemas do not exclude each other); an instance that finds it taken skips.
+     *
+     * @return the delta rows folded, or -1 when another instance was folding
+     */
+    public long fold() {
+        try (Connection c = dataSource.getConnection()) {
+            long moved;
+            c.setAutoCommit(false);
+            try (var s = c.createStatement()) {
+                try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_xact_lock('rollup_pending'::regclass::oid::bigint)")) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        c.rollback();
+                        return -1;
+                    }
+                }
+                try (ResultSet rs = s.executeQuery(FOLD)) {
+                    rs.next();
+                    moved = rs.getLong(1);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+            if (moved > 0) {
+                try (var s = c.createStatement()) {
+                    s.execute("VACUUM (SKIP_LOCKED) rollup_pending");
+                }
+            }
+            return moved;
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("fold failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void foldQuietly() {
+        try {
+            fold();
+        } catch (RuntimeException e) { // the next run tries again; deltas wait in their table meanwhile
+            log.warn("folding rollup deltas failed: {}", e.getMessage());
+        }
+    }
+
+    /** Stops the folding thread (waiting for a fold in progress); nothing is lost, deltas wait in their table. */
+    @Override
+    public void close() {
+        if (folder != null) {
+            folder.shutdown();
+            try {
+                folder.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -323,39 +389,80 @@ public final class PostgresUsageStore implements UsageStore {
         }
     }
 
-    /** Creates the series this batch needs (outside its transaction: an unused series is harmless). */
-    private void ensureSeries(Connection c, List<UsageEvent> events) throws SQLException {
-        Set<SeriesKey> missing = new HashSet<>();
-        for (UsageEvent e : events) {
-            for (SeriesKey k : List.of(new SeriesKey(e.account(), e.model(), e.key(), e.error()),
-                    new SeriesKey(e.account(), e.model(), null, null), new SeriesKey(e.account(), null, null, null))) {
-                if (!seriesIds.containsKey(k)) {
-                    missing.add(k);
+    /**
+     * The ids of the three series of each event (see {@link #seriesOf}), creating the missing ones first: one
+     * statement inserts them (outside the append's transaction: an unused series is harmless), in one order on
+     * every instance so that two inserting the same new series wait for each other instead of deadlocking;
+     * once it returns, every one of them is committed (it waited for any other instance's), and one more
+     * statement reads their ids.
+     */
+    private int[][] seriesIds(Connection c, List<UsageEvent> events) throws SQLException {
+        int[][] ids = new int[events.size()][];
+        TreeSet<SeriesKey> missing = null;
+        for (int i = 0; i < ids.length; i++) {
+            List<SeriesKey> keys = seriesOf(events.get(i));
+            int[] three = ids[i] = new int[3];
+            for (int j = 0; j < 3; j++) {
+                Integer id = seriesIds.get(keys.get(j));
+                if (id == null) {
+                    if (missing == null) {
+                        missing = new TreeSet<>(SERIES_ORDER);
+                    }
+                    missing.add(keys.get(j));
+                } else {
+                    three[j] = id;
                 }
             }
         }
-        for (SeriesKey k : missing) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO series (account, model, api_key, error) VALUES (?, ?, ?, ?)"
-                    + " ON CONFLICT DO NOTHING")) {
-                ps.setString(1, k.account());
-                ps.setString(2, k.model());
-                ps.setString(3, k.key());
-                ps.setObject(4, k.error());
-                ps.executeUpdate();
+        if (missing == null) {
+            return ids;
+        }
+        int n = missing.size();
+        String[] accounts = new String[n], models = new String[n], keys = new String[n];
+        Boolean[] errors = new Boolean[n];
+        int k = 0;
+        for (SeriesKey key : missing) {
+            accounts[k] = key.account();
+            models[k] = key.model();
+            keys[k] = key.key();
+            errors[k++] = key.error();
+        }
+        String unnest = "unnest(?::text[], ?::text[], ?::text[], ?::boolean[])";
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO series (account, model, api_key, error) SELECT * FROM "
+                + unnest + " ON CONFLICT DO NOTHING");
+             PreparedStatement select = c.prepareStatement("SELECT s.id, s.account, s.model, s.api_key, s.error FROM " + unnest
+                     + " AS k (account, model, api_key, error) JOIN series s ON s.account = k.account"
+                     + " AND s.model IS NOT DISTINCT FROM k.model AND s.api_key IS NOT DISTINCT FROM k.api_key"
+                     + " AND s.error IS NOT DISTINCT FROM k.error")) {
+            for (PreparedStatement ps : List.of(insert, select)) {
+                ps.setArray(1, c.createArrayOf("text", accounts));
+                ps.setArray(2, c.createArrayOf("text", models));
+                ps.setArray(3, c.createArrayOf("text", keys));
+                ps.setArray(4, c.createArrayOf("boolean", errors));
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT id FROM series WHERE account = ? AND model IS NOT DISTINCT FROM ?"
-                    + " AND api_key IS NOT DISTINCT FROM ? AND error IS NOT DISTINCT FROM ?")) {
-                ps.setString(1, k.account());
-                ps.setString(2, k.model());
-                ps.setString(3, k.key());
-                ps.setObject(4, k.error());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    seriesIds.put(k, rs.getInt(1));
+            insert.executeUpdate();
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    seriesIds.put(new SeriesKey(rs.getString(2), rs.getString(3), rs.getString(4),
+                            (Boolean) rs.getObject(5)), rs.getInt(1));
                 }
             }
         }
+        for (int i = 0; i < ids.length; i++) {
+            List<SeriesKey> three = seriesOf(events.get(i));
+            for (int j = 0; j < 3; j++) {
+                if (ids[i][j] == 0) {
+                    ids[i][j] = seriesIds.get(three.get(j));
+                }
+            }
+        }
+        return ids;
     }
+
+    private static final Comparator<SeriesKey> SERIES_ORDER = Comparator.comparing(SeriesKey::account)
+            .thenComparing(SeriesKey::model, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(SeriesKey::key, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(SeriesKey::error, Comparator.nullsFirst(Comparator.naturalOrder()));
 
     @Override
     public Optional<String> unavailable() {
@@ -397,12 +504,13 @@ public final class PostgresUsageStore implements UsageStore {
     }
 
     /**
-     * Marks the hourly tier's settled pages all-visible, so that whole hours are index-only reads (V6); only the
-     * current hour's rows change. Autovacuum would do it too, but may be off or behind; an instance whose
-     * neighbour is already at it skips.
+     * Folds the rollup deltas, then marks the hourly tier's settled pages all-visible, so that whole hours are
+     * index-only reads (V6); only the current hour's rows change. Autovacuum would do it too, but may be off or
+     * behind; an instance whose neighbour is already at it skips.
      */
     @Override
     public void maintain() {
+        fold();
         try (Connection c = dataSource.getConnection(); var s = c.createStatement()) {
             s.execute("VACUUM (SKIP_LOCKED) " + RollupPlan.HOUR);
         } catch (SQLException e) {
@@ -451,12 +559,16 @@ public final class PostgresUsageStore implements UsageStore {
 
     /**
      * The rollup rows of series s covering [boundaries[0], boundaries[last]) once, from the given tiers (see
-     * RollupPlan). Callers join it LATERAL to the series they read, so that every part is an index range per
+     * RollupPlan), and the deltas of that range not folded yet (minute rows, so they fall into any bucket). Callers join it LATERAL to the series they read, so that every part is an index range per
      * series whatever PostgreSQL estimates (with a plain join, an array condition made it scan whole tiers).
      */
     static String source(long[] boundaries, int... tiers) {
+        long from = boundaries[0], to = boundaries[boundaries.length - 1];
         String hours = hoursBetweenUnalignedBoundaries(boundaries, tiers);
-        return hours != null ? hours : parts(RollupPlan.parts(boundaries, tiers));
+        String folded = hours != null ? hours : parts(RollupPlan.parts(boundaries, tiers));
+        String pending = "SELECT " + COLUMNS + " FROM rollup_pending WHERE series = s.id AND minute >= " + from
+                + " AND minute < " + to;
+        return folded.isEmpty() ? pending : folded + " UNION ALL " + pending;
     }
 
     private static String parts(List<RollupPlan.Part> parts) {
@@ -583,6 +695,9 @@ public final class PostgresUsageStore implements UsageStore {
         return list;
     }
 
+    private static final String MINUTE_FIGURES = "SELECT series, minute, requests, prompt_tokens, completion_tokens,"
+            + " prompt_tokens + completion_tokens AS tokens";
+
     @Override
     public Peak peak(SeriesFilter filter, long fromMinute, long toMinute) {
         if (toMinute <= fromMinute) {
@@ -590,16 +705,26 @@ public final class PostgresUsageStore implements UsageStore {
         }
         List<Object> filterParams = new ArrayList<>(), params = new ArrayList<>();
         String where = seriesWhere(filter, false, filterParams);
+        // A minute's figures: its folded row plus its deltas not folded yet.
         String minutes = "SELECT r.minute, sum(r.requests) AS rq, sum(r.prompt_tokens + r.completion_tokens) AS tk"
-                + " FROM rollup_1m r JOIN series s ON s.id = r.series WHERE %s AND " + where + " GROUP BY r.minute";
+                + " FROM (" + MINUTE_FIGURES + " FROM rollup_1m UNION ALL " + MINUTE_FIGURES + " FROM rollup_pending) r"
+                + " JOIN series s ON s.id = r.series WHERE %s AND " + where + " GROUP BY r.minute";
         long h0 = Math.floorDiv(fromMinute + 59, 60) * 60, h1 = Math.floorDiv(toMinute, 60) * 60;
         boolean single = filter.unfiltered() || (filter.byModelOnly() && filter.models().size() == 1);
         String rows;
         if (single && h0 < h1) {
             // One account or model series: whole hours give their busiest minute, the ends are summed per minute
             // (each end a range of its own, so each is an index range read).
+            // An hour's stored peak is its busiest folded minute; a minute with deltas not folded yet can be busier,
+            // so those minutes are candidates too, with their folded row and their deltas (each an index probe).
             rows = "SELECT h.peak_requests AS rq, h.peak_tokens AS tk FROM rollup_1h h JOIN series s ON s.id = h.series"
-                    + " WHERE h.minute >= " + h0 + " AND h.minute < " + h1 + " AND " + where;
+                    + " WHERE h.minute >= " + h0 + " AND h.minute < " + h1 + " AND " + where
+                    + " UNION ALL SELECT sum(x.requests), sum(x.tokens) FROM (SELECT DISTINCT p.series, p.minute FROM rollup_pending p"
+                    + " JOIN series s ON s.id = p.series WHERE p.minute >= " + h0 + " AND p.minute < " + h1 + " AND " + where
+                    + ") pm CROSS JOIN LATERAL (" + MINUTE_FIGURES + " FROM rollup_1m WHERE series = pm.series AND minute = pm.minute"
+                    + " UNION ALL " + MINUTE_FIGURES + " FROM rollup_pending WHERE series = pm.series AND minute = pm.minute) x"
+                    + " GROUP BY pm.minute";
+            params.addAll(filterParams);
             params.addAll(filterParams);
             for (long[] end : new long[][] {{fromMinute, h0}, {h1, toMinute}}) {
                 if (end[0] < end[1]) {
@@ -624,8 +749,14 @@ public final class PostgresUsageStore implements UsageStore {
     @Override
     public Optional<long[]> timeRange(String account) {
         List<long[]> out = new ArrayList<>();
-        query("SELECT first_ms, last_ms FROM account_span WHERE account = ?", List.of(account),
-                rs -> out.add(new long[] {rs.getLong(1), rs.getLong(2)}));
+        query("SELECT min(f), max(l) FROM (SELECT first_ms AS f, last_ms AS l FROM account_span WHERE account = ?"
+                        + " UNION ALL SELECT p.first_ms, p.last_ms FROM rollup_pending p JOIN series s ON s.id = p.series"
+                        + " WHERE s.account = ? AND s.model IS NULL) x", List.of(account, account), rs -> {
+                    long first = rs.getLong(1);
+                    if (!rs.wasNull()) {
+                        out.add(new long[] {first, rs.getLong(2)});
+                    }
+                });
         return out.stream().findFirst();
     }
 
