@@ -52,6 +52,8 @@ class PostgresRollupDeltasTest {
                 assertThat(waiting).as("part %d waits as deltas", part).isPositive();
                 assertThat(db.store.fold()).isEqualTo(waiting);
                 assertThat(pending()).isZero();
+                assertThat(query("SELECT sum(pg_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'rollup_pending'::regclass"))
+                        .as("the fold vacuumed the deltas' partitions").isZero();
                 assertExact(db.store, stored, "part " + part + " folded");
             }
             assertThat(db.store.fold()).as("nothing left to fold").isZero();
@@ -59,8 +61,11 @@ class PostgresRollupDeltasTest {
     }
 
     private long pending() throws Exception {
-        try (Connection c = connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM rollup_pending")) {
+        return query("SELECT count(*) FROM rollup_pending");
+    }
+
+    private long query(String sql) throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -121,20 +126,36 @@ class PostgresRollupDeltasTest {
     }
 
     @Test
-    void anInstanceSkipsFoldingWhileAnotherHoldsTheFoldAndNothingMoves() throws Exception {
-        List<UsageEvent> events = RollupTiersTest.events(new Random(24), 500);
+    void aFoldSkipsThePartitionAnotherFoldHoldsAndFoldsTheRest() throws Exception {
+        List<UsageEvent> events = RollupTiersTest.events(new Random(24), 3000);
         try (PostgresFixture db = new PostgresFixture(schema); Connection other = connect()) {
             db.store.append(events);
-            long waiting = pending();
+            long waiting = pending(), held = query("SELECT count(*) FROM rollup_pending_0");
+            assertThat(held).isPositive().isLessThan(waiting);
             other.setAutoCommit(false);
-            try (Statement s = other.createStatement()) {
-                s.execute("SELECT pg_advisory_xact_lock('rollup_pending'::regclass::oid::bigint)");
+            try (Statement s = other.createStatement()) { // another fold of partition 0 is in progress
+                s.execute("SELECT pg_advisory_xact_lock('rollup_pending_0'::regclass::oid::bigint)");
             }
-            assertThat(db.store.fold()).isEqualTo(-1);
-            assertThat(pending()).isEqualTo(waiting);
+            assertThat(db.store.fold()).isEqualTo(waiting - held);
+            assertThat(pending()).isEqualTo(held);
+            assertThat(query("SELECT count(*) FROM rollup_pending_0")).isEqualTo(held);
+            RollupTiersTest.assertEverySumAndPeak(db.store, events, "partition 0 waiting, the rest folded");
             other.rollback();
-            assertThat(db.store.fold()).isEqualTo(waiting);
+            assertThat(db.store.fold()).isEqualTo(held);
             RollupTiersTest.assertEverySumAndPeak(db.store, events, "folded after the other let go");
+        }
+    }
+
+    @Test
+    void appendersFoldThemselvesWhenTheDeltasPileUp() throws Exception {
+        List<UsageEvent> events = RollupTiersTest.events(new Random(25), 60_000); // three days: a minute row almost each
+        try (PostgresFixture db = new PostgresFixture(schema)) { // no background folds
+            for (int from = 0; from < events.size(); from += 2000) {
+                db.store.append(events.subList(from, from + 2000));
+                assertThat(pending()).as("deltas waiting after %d events", from + 2000).isLessThanOrEqualTo(110_000); // 100k and a batch
+            }
+            assertThat(query("SELECT count(*) FROM rollup_1m")).as("the appenders folded").isPositive();
+            RollupTiersTest.assertEverySumAndPeak(db.store, events, "folded by the appenders, the rest waiting");
         }
     }
 

@@ -40,7 +40,10 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -56,9 +59,11 @@ import java.util.stream.Stream;
  *
  * <p>The rollup tiers are never updated by an append. Every batch of a busy platform adds to the same rows
  * (each account's series in the current minute), and when appends upserted them, each transaction held those
- * row locks until its commit and the instances took turns. Instead a single folder at a time ({@link #fold},
- * every half second from each instance, under an advisory lock) moves the committed deltas into
- * {@code rollup_1m}, {@code rollup_15m}, {@code rollup_1h} and {@code account_span} in one statement.
+ * row locks until its commit and the instances took turns. Instead folds ({@link #fold}, every half second from
+ * each instance, and from the appending threads when the deltas pile up) move the committed deltas into
+ * {@code rollup_1m}, {@code rollup_15m}, {@code rollup_1h} and {@code account_span}, one statement per partition
+ * of {@code rollup_pending}; a partition holds whole series, so folds of different partitions run at once and
+ * never touch the same row, and an advisory lock keeps each partition to one fold at a time.
  * Reads add the deltas not folded yet: every read is one statement, so it sees a fold entirely or not at all,
  * and its figures are exact at every commit.
  */
@@ -80,6 +85,8 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
     private final ScheduledExecutorService folder; // null: deltas are folded by maintain() and fold() only
     private final Map<SeriesKey, Integer> seriesIds = new ConcurrentHashMap<>();
     private final Set<String> partitions = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger nextPartition = new AtomicInteger(ThreadLocalRandom.current().nextInt(PARTITIONS));
+    private final AtomicLong unfolded = new AtomicLong();
 
     /** A store that folds its rollup deltas only when {@link #maintain} or {@link #fold} is called. */
     public PostgresUsageStore(DataSource dataSource) {
@@ -108,18 +115,19 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
         if (events.isEmpty()) {
             return new AppendResult(0, 0);
         }
+        int[] fresh;
+        int deltas = 0;
         try (Connection c = dataSource.getConnection()) {
             ensurePartitions(c, events);
             int[][] series = seriesIds(c, events);
             c.setAutoCommit(false);
             try {
-                int[] fresh = claimKeys(c, events);
+                fresh = claimKeys(c, events);
                 if (fresh.length > 0) {
                     insertEvents(c, events, fresh);
-                    insertPending(c, events, series, fresh);
+                    deltas = insertPending(c, events, series, fresh);
                 }
                 c.commit();
-                return new AppendResult(fresh.length, events.size() - fresh.length);
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -129,6 +137,8 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
         } catch (SQLException e) {
             throw new StoreUnavailableException("store write failed: " + e.getMessage(), e);
         }
+        foldIfBehind(deltas); // with the batch's connection back in the pool
+        return new AppendResult(fresh.length, events.size() - fresh.length);
     }
 
     /**
@@ -217,7 +227,7 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
      * model, account), appended to {@code rollup_pending}. Appends take no row locks, so concurrent batches
      * from any instance never wait for each other here; {@link #fold} adds the rows into the tiers.
      */
-    private static void insertPending(Connection c, List<UsageEvent> events, int[][] series, int[] fresh) throws SQLException {
+    private static int insertPending(Connection c, List<UsageEvent> events, int[][] series, int[] fresh) throws SQLException {
         int first = METRICS.length, last = first + 1;
         Map<Long, long[]> rows = new HashMap<>();
         for (int i : fresh) {
@@ -256,6 +266,7 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
             }
             ps.executeUpdate();
         }
+        return n;
     }
 
     /** The three series an event adds to: full (model, key, status), model, account. */
@@ -264,19 +275,25 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
                 new SeriesKey(e.account(), e.model(), null, null), new SeriesKey(e.account(), null, null, null));
     }
 
+    /** The partitions of {@code rollup_pending} (V7): folds of different partitions run at once. */
+    static final int PARTITIONS = 8;
+
+    /** Unfolded delta rows this instance wrote, above which its appenders fold too (backfills, imports). */
+    static final long FOLD_AT = 100_000;
+
     /**
-     * One statement moves every committed delta into the tiers: it deletes them from {@code rollup_pending}
-     * (rows that concurrent appends commit meanwhile are not in its snapshot and stay for the next fold), adds
-     * their sums per minute, quarter hour and hour (the hourly tier for model and account series only, api_key
-     * NULL), keeps each hour's busiest minute from the minute rows' new totals, and widens the account spans.
-     * Its count is the number of delta rows moved.
+     * One statement moves every committed delta of partition %d into the tiers: it deletes them (rows that
+     * concurrent appends commit meanwhile are not in its snapshot and stay for the next fold), adds their sums
+     * per minute, quarter hour and hour (the hourly tier for model and account series only, api_key NULL), keeps
+     * each hour's busiest minute from the minute rows' new totals, and widens the account spans. Its count is
+     * the number of delta rows moved.
      */
     private static final String FOLD;
 
     static {
         String figures = String.join(", ", METRICS);
         String sums = Arrays.stream(METRICS).map(m -> "sum(" + m + ") AS " + m).collect(Collectors.joining(", "));
-        FOLD = "WITH moved AS (DELETE FROM rollup_pending RETURNING *),"
+        FOLD = "WITH moved AS (DELETE FROM rollup_pending_%d RETURNING *),"
                 + " m AS (SELECT series, minute, " + sums + ", min(first_ms) AS first_ms, max(last_ms) AS last_ms"
                 + " FROM moved GROUP BY series, minute),"
                 + " minutes AS (INSERT INTO " + RollupPlan.MINUTE + " (series, minute, " + figures + ") SELECT series, minute, "
@@ -304,44 +321,63 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
     }
 
     /**
-     * Folds the committed rollup deltas into the tiers (see {@link #FOLD}), then vacuums the deltas' table so
-     * its space is reused at once. One instance at a time: the fold runs under a transaction-level advisory lock
-     * keyed by the table (so schemas do not exclude each other); an instance that finds it taken skips.
+     * Folds the committed rollup deltas of every partition that no one else is folding (see {@link #FOLD}),
+     * starting at a partition of its own so that concurrent callers spread out. Each partition is one
+     * transaction under an advisory lock keyed by the partition's oid (so schemas do not exclude each other),
+     * followed by a VACUUM of the partition so its space is reused at once.
      *
-     * @return the delta rows folded, or -1 when another instance was folding
+     * @return the delta rows folded, or -1 when every partition was being folded by someone else
      */
     public long fold() {
+        long moved = 0;
+        int skipped = 0, start = Math.floorMod(nextPartition.getAndIncrement(), PARTITIONS);
         try (Connection c = dataSource.getConnection()) {
-            long moved;
-            c.setAutoCommit(false);
-            try (var s = c.createStatement()) {
-                try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_xact_lock('rollup_pending'::regclass::oid::bigint)")) {
-                    rs.next();
-                    if (!rs.getBoolean(1)) {
-                        c.rollback();
-                        return -1;
-                    }
-                }
-                try (ResultSet rs = s.executeQuery(FOLD)) {
-                    rs.next();
-                    moved = rs.getLong(1);
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-            if (moved > 0) {
-                try (var s = c.createStatement()) {
-                    s.execute("VACUUM (SKIP_LOCKED) rollup_pending");
+            for (int i = 0; i < PARTITIONS; i++) {
+                long n = fold(c, (start + i) % PARTITIONS);
+                if (n < 0) {
+                    skipped++;
+                } else {
+                    moved += n;
                 }
             }
-            return moved;
         } catch (SQLException e) {
             throw new StoreUnavailableException("fold failed: " + e.getMessage(), e);
         }
+        if (skipped < PARTITIONS) {
+            unfolded.updateAndGet(v -> 0);
+        }
+        return skipped == PARTITIONS ? -1 : moved;
+    }
+
+    private static long fold(Connection c, int partition) throws SQLException {
+        long moved;
+        c.setAutoCommit(false);
+        try (var s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_xact_lock('rollup_pending_" + partition
+                    + "'::regclass::oid::bigint)")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    c.rollback();
+                    return -1;
+                }
+            }
+            try (ResultSet rs = s.executeQuery(String.format(FOLD, partition))) {
+                rs.next();
+                moved = rs.getLong(1);
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+        if (moved > 0) {
+            try (var s = c.createStatement()) {
+                s.execute("VACUUM (SKIP_LOCKED) rollup_pending_" + partition);
+            }
+        }
+        return moved;
     }
 
     private void foldQuietly() {
@@ -349,6 +385,18 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
             fold();
         } catch (RuntimeException e) { // the next run tries again; deltas wait in their table meanwhile
             log.warn("folding rollup deltas failed: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * After a commit: when this instance has written more unfolded delta rows than {@link #FOLD_AT} (the
+     * background fold is not keeping up, as in a backfill of history whose every event is a minute row of its
+     * own), the appending thread folds too, so the deltas stay bounded and ingestion runs at the speed of the
+     * folds. The batch is already stored; a failed fold is left to the next one.
+     */
+    private void foldIfBehind(long rows) {
+        if (unfolded.addAndGet(rows) > FOLD_AT) {
+            foldQuietly();
         }
     }
 
