@@ -115,30 +115,46 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
         if (events.isEmpty()) {
             return new AppendResult(0, 0);
         }
-        int[] fresh;
-        int deltas = 0;
+        Written written;
         try (Connection c = dataSource.getConnection()) {
             ensurePartitions(c, events);
             int[][] series = seriesIds(c, events);
-            c.setAutoCommit(false);
-            try {
-                fresh = claimKeys(c, events);
-                if (fresh.length > 0) {
-                    insertEvents(c, events, fresh);
-                    deltas = insertPending(c, events, series, fresh);
+            written = inTransaction(c, () -> {
+                int[] fresh = claimKeys(c, events);
+                if (fresh.length == 0) {
+                    return new Written(fresh, 0);
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+                insertEvents(c, events, fresh);
+                return new Written(fresh, insertPending(c, events, series, fresh));
+            });
         } catch (SQLException e) {
             throw new StoreUnavailableException("store write failed: " + e.getMessage(), e);
         }
-        foldIfBehind(deltas); // with the batch's connection back in the pool
-        return new AppendResult(fresh.length, events.size() - fresh.length);
+        foldIfBehind(written.deltas()); // with the batch's connection back in the pool
+        return new AppendResult(written.fresh().length, events.size() - written.fresh().length);
+    }
+
+    /** What an append stored: the positions of its new events, and how many delta rows they made. */
+    private record Written(int[] fresh, int deltas) {
+    }
+
+    private interface Work<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs {@code work} as one transaction on {@code c}: committed when it returns, rolled back when it throws. */
+    private static <T> T inTransaction(Connection c, Work<T> work) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            T result = work.run();
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
     }
 
     /**
@@ -350,34 +366,28 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
     }
 
     private static long fold(Connection c, int partition) throws SQLException {
-        long moved;
-        c.setAutoCommit(false);
-        try (var s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_xact_lock('rollup_pending_" + partition
-                    + "'::regclass::oid::bigint)")) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    c.rollback();
-                    return -1;
+        long moved = inTransaction(c, () -> {
+            try (var s = c.createStatement()) {
+                try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_xact_lock('rollup_pending_" + partition
+                        + "'::regclass::oid::bigint)")) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        return -1L;
+                    }
+                }
+                // The fold's joins are of whole CTE results, whose sizes PostgreSQL guesses from statistics of a
+                // table that is emptied twice a second: a guess of a few rows made it a nested loop over CTE scans,
+                // quadratic (one fold of a backfill ran for minutes). Hash joins only. Its hash aggregates hold a
+                // group per delta row; at the default 4MB of work_mem they spilled to disk (85k rows: 7.8 s
+                // against 2.9 s).
+                s.execute("SET LOCAL enable_nestloop = off");
+                s.execute("SET LOCAL work_mem = '32MB'");
+                try (ResultSet rs = s.executeQuery(String.format(FOLD, partition))) {
+                    rs.next();
+                    return rs.getLong(1);
                 }
             }
-            // The fold's joins are of whole CTE results, whose sizes PostgreSQL guesses from statistics of a table
-            // that is emptied twice a second: a guess of a few rows made it a nested loop over CTE scans, quadratic
-            // (one fold of a backfill ran for minutes). Hash joins only. Its hash aggregates hold a group per delta
-            // row; at the default 4MB of work_mem they spilled to disk (85k rows: 7.8 s against 2.9 s).
-            s.execute("SET LOCAL enable_nestloop = off");
-            s.execute("SET LOCAL work_mem = '32MB'");
-            try (ResultSet rs = s.executeQuery(String.format(FOLD, partition))) {
-                rs.next();
-                moved = rs.getLong(1);
-            }
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+        });
         if (moved > 0) {
             try (var s = c.createStatement()) {
                 s.execute("VACUUM (SKIP_LOCKED, TRUNCATE false) rollup_pending_" + partition);
