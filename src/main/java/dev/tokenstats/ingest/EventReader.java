@@ -12,9 +12,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -216,7 +213,11 @@ public final class EventReader {
                 return null;
             }
             for (int i = 0; i < s.length(); i++) {
-                if (Character.isISOControl(s.charAt(i)) || (printable && Character.getType(s.charAt(i)) == Character.FORMAT)) {
+                char c = s.charAt(i);
+                if (c >= ' ' && c < 0x7f) {
+                    continue; // printable ASCII, nearly every character sent
+                }
+                if (Character.isISOControl(c) || (printable && Character.getType(c) == Character.FORMAT)) {
                     problem(field, "must not contain control characters");
                     return null;
                 }
@@ -250,11 +251,9 @@ public final class EventReader {
                 return p.getLongValue();
             }
             if (v == JsonToken.VALUE_STRING) {
-                try {
-                    return OffsetDateTime.parse(p.getString(), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
-                            .toInstant().toEpochMilli();
-                } catch (DateTimeParseException | ArithmeticException e) {
-                    // reported below
+                Long t = Rfc3339.toEpochMillis(p.getString());
+                if (t != null) {
+                    return t;
                 }
             } else {
                 p.skipChildren();
