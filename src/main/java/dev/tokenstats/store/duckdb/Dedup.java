@@ -15,7 +15,17 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Dedup {
 
+    /** Hashed several times per event by the writer: equals and hashCode are written out (see {@link PreparedBatch.Combo}). */
     record Fingerprint(long hi, long lo) {
+        @Override
+        public int hashCode() {
+            return Long.hashCode(hi); // the first 8 bytes of a SHA-256
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Fingerprint f && hi == f.hi && lo == f.lo;
+        }
     }
 
     private final KeyIndex stored;

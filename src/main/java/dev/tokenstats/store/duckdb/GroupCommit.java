@@ -5,7 +5,6 @@ import dev.tokenstats.store.StoreUnavailableException;
 import dev.tokenstats.store.UsageEvent;
 import dev.tokenstats.store.duckdb.SeriesIndex.Series;
 import dev.tokenstats.store.internal.RollupMetrics;
-import dev.tokenstats.store.duckdb.SeriesIndex.SeriesKey;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
@@ -176,15 +175,11 @@ final class GroupCommit implements AutoCloseable {
             group.forEach(p -> p.result.completeExceptionally(e));
             return;
         }
-        List<SeriesKey> wanted = new ArrayList<>();
+        List<PreparedBatch.Combo> wanted = new ArrayList<>();
         List<long[]> fingerprints = new ArrayList<>(group.size());
         List<int[]> minutes = new ArrayList<>(group.size());
         for (Pending p : group) {
-            for (PreparedBatch.Combo k : p.batch.combos()) {
-                wanted.add(new SeriesKey(k.account(), k.model(), k.key(), k.error()));
-                wanted.add(new SeriesKey(k.account(), k.model(), null, null));
-                wanted.add(new SeriesKey(k.account(), null, null, null));
-            }
+            wanted.addAll(p.batch.combos());
             fingerprints.add(p.batch.fingerprints);
             minutes.add(p.batch.minutes);
         }
@@ -493,11 +488,10 @@ final class GroupCommit implements AutoCloseable {
     private void addToRollups(Map<PreparedBatch.Combo, Map<Long, long[]>> sums,
                               Map<Long, long[]> perMinute, Map<Long, long[]> perHour) {
         for (Map.Entry<PreparedBatch.Combo, Map<Long, long[]>> c : sums.entrySet()) {
-            PreparedBatch.Combo k = c.getKey();
-            long[] ids = {
-                    series.id(k.account(), k.model(), k.key(), k.error()),
-                    series.id(k.account(), k.model(), null, null),
-                    series.id(k.account(), null, null, null)};
+            int[] ids = series.ids(c.getKey());
+            if (ids == null) {
+                throw new IllegalStateException("series not ensured: " + c.getKey());
+            }
             for (Map.Entry<Long, long[]> m : c.getValue().entrySet()) {
                 long minute = m.getKey();
                 long hour = Math.floorDiv(minute, 60) * 60;

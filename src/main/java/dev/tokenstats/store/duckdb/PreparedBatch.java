@@ -15,8 +15,22 @@ import java.util.Map;
  */
 final class PreparedBatch {
 
-
+    /**
+     * One (account, model, key, status) of a request. Hashed for every combination on the request threads and
+     * looked up by the writer, so equals and hashCode are written out: the generated ones of a record went
+     * through method handles that the JIT left as calls, and showed up in profiles.
+     */
     record Combo(String account, String model, String key, boolean error) {
+        @Override
+        public int hashCode() {
+            return ((account.hashCode() * 31 + model.hashCode()) * 31 + key.hashCode()) * 2 + (error ? 1 : 0);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Combo c && error == c.error && account.equals(c.account) && model.equals(c.model)
+                    && key.equals(c.key);
+        }
     }
 
     final List<UsageEvent> events;

@@ -64,6 +64,7 @@ final class SeriesIndex {
     private final Map<SeriesKey, Series> byKey = new ConcurrentHashMap<>();
     private final Map<String, List<Series>> byAccount = new ConcurrentHashMap<>();
     private final Map<Integer, Series> byId = new ConcurrentHashMap<>();
+    private final Map<PreparedBatch.Combo, int[]> lineage = new ConcurrentHashMap<>();
     private int nextId;
 
     synchronized void load(Series s) {
@@ -75,30 +76,47 @@ final class SeriesIndex {
         return byKey.size();
     }
 
-    /** The committed id of a series; {@link #ensure} must have run for it. */
-    int id(String account, String model, String key, Boolean error) {
-        Series s = byKey.get(new SeriesKey(account, model, key, error));
-        if (s == null) {
-            throw new IllegalStateException("series not ensured: " + account + "/" + model + "/" + key + "/" + error);
+    /**
+     * The committed ids of a combination's full, model and account series (in that order), or null while
+     * one of them is missing. Ids never change once published, so the answer is kept per combination: one
+     * lookup instead of three.
+     */
+    int[] ids(PreparedBatch.Combo c) {
+        int[] ids = lineage.get(c);
+        if (ids == null) {
+            Series full = byKey.get(new SeriesKey(c.account(), c.model(), c.key(), c.error()));
+            Series model = byKey.get(new SeriesKey(c.account(), c.model(), null, null));
+            Series account = byKey.get(new SeriesKey(c.account(), null, null, null));
+            if (full == null || model == null || account == null) {
+                return null;
+            }
+            ids = new int[] {full.id(), model.id(), account.id()};
+            lineage.put(c, ids);
         }
-        return s.id();
+        return ids;
     }
 
     /**
-     * Makes sure every series of {@code wanted} exists, creating the missing ones with fresh ids in a
-     * transaction of their own: an unused series is harmless, so this needs no undo.
+     * Makes sure the full, model and account series of every combination exist, creating the missing ones
+     * with fresh ids in a transaction of their own: an unused series is harmless, so this needs no undo.
      */
-    synchronized void ensure(Iterable<SeriesKey> wanted, Persister persister) throws java.sql.SQLException {
+    synchronized void ensure(Iterable<PreparedBatch.Combo> combos, Persister persister) throws java.sql.SQLException {
         List<Series> created = new ArrayList<>();
         java.util.Set<SeriesKey> seen = new java.util.HashSet<>();
         Map<String, Integer> newShards = new java.util.HashMap<>();
-        for (SeriesKey k : wanted) {
-            if (!byKey.containsKey(k) && seen.add(k)) {
-                List<Series> known = byAccount.get(k.account());
-                int id = nextId++;
-                int shard = known != null ? known.get(0).shard()
-                        : newShards.computeIfAbsent(k.account(), a -> id % SHARDS); // the account's first id
-                created.add(new Series(id, k.account(), k.model(), k.key(), k.error(), shard));
+        for (PreparedBatch.Combo c : combos) {
+            if (ids(c) != null) {
+                continue;
+            }
+            for (SeriesKey k : List.of(new SeriesKey(c.account(), c.model(), c.key(), c.error()),
+                    new SeriesKey(c.account(), c.model(), null, null), new SeriesKey(c.account(), null, null, null))) {
+                if (!byKey.containsKey(k) && seen.add(k)) {
+                    List<Series> known = byAccount.get(k.account());
+                    int id = nextId++;
+                    int shard = known != null ? known.get(0).shard()
+                            : newShards.computeIfAbsent(k.account(), a -> id % SHARDS); // the account's first id
+                    created.add(new Series(id, k.account(), k.model(), k.key(), k.error(), shard));
+                }
             }
         }
         if (created.isEmpty()) {

@@ -1,6 +1,5 @@
 package dev.tokenstats.store.duckdb;
 
-import dev.tokenstats.store.duckdb.SeriesIndex.SeriesKey;
 import dev.tokenstats.store.MutableClock;
 import org.junit.jupiter.api.Test;
 
@@ -28,11 +27,15 @@ class HourlyTierRulesTest {
         return new MutableClock(Instant.ofEpochSecond((H + 72 * 60) * 60));
     }
 
+    /** The one combination (model m, key k, success) each account of {@link #index} has. */
+    static PreparedBatch.Combo combo(String account) {
+        return new PreparedBatch.Combo(account, "m", "k", false);
+    }
+
     static SeriesIndex index(String... accounts) throws Exception {
         SeriesIndex index = new SeriesIndex();
         for (String a : accounts) {
-            index.ensure(List.of(new SeriesKey(a, null, null, null), new SeriesKey(a, "m", null, null),
-                    new SeriesKey(a, "m", "k", false)), created -> { });
+            index.ensure(List.of(combo(a)), created -> { });
         }
         return index;
     }
@@ -75,7 +78,7 @@ class HourlyTierRulesTest {
     @Test
     void aCommitAddsToLoadedAccountsOnlyAndANewHourKnowsItsBusiestMinute() throws Exception {
         SeriesIndex index = index("a", "b");
-        int account = index.id("a", null, null, null), full = index.id("a", "m", "k", false);
+        int account = index.ids(combo("a"))[2], full = index.ids(combo("a"))[0];
         HourlyTier tier = new HourlyTier(1000, later());
         tier.account("a", name -> {
             HourlyTier.Account x = new HourlyTier.Account(tier.minutesFrom());
@@ -87,7 +90,7 @@ class HourlyTierRulesTest {
         perMinute.put((long) account << 32 | (H + 5), sums(3, 30));
         perMinute.put((long) account << 32 | (H + 9), sums(4, 40));
         perHour.put((long) full << 32 | H, sums(7, 70));
-        perHour.put((long) index.id("b", null, null, null) << 32 | H, sums(9, 90));
+        perHour.put((long) index.ids(combo("b"))[2] << 32 | H, sums(9, 90));
         tier.apply(perHour, perMinute, index);
 
         HourlyTier.Account a = tier.account("a", name -> null);
@@ -102,7 +105,7 @@ class HourlyTierRulesTest {
     @Test
     void aLateRowMakesAFoldedHoursPeakUnknownUntilTheNextFold() throws Exception {
         SeriesIndex index = index("a");
-        int account = index.id("a", null, null, null);
+        int account = index.ids(combo("a"))[2];
         HourlyTier tier = new HourlyTier(1000, later());
         tier.account("a", name -> {
             HourlyTier.Account x = new HourlyTier.Account(tier.minutesFrom());
@@ -127,7 +130,7 @@ class HourlyTierRulesTest {
     @Test
     void hoursInTheMinuteWindowKeepTheirMinutesThroughFoldsUntilTheClockLeavesThemBehind() throws Exception {
         SeriesIndex index = index("a");
-        int account = index.id("a", null, null, null);
+        int account = index.ids(combo("a"))[2];
         MutableClock clock = new MutableClock(Instant.ofEpochSecond((H + 125) * 60)); // two hours after H
         HourlyTier tier = new HourlyTier(1000, clock);
         assertThat(tier.minutesFrom()).isEqualTo(H + 120 - HourlyTier.MINUTE_WINDOW);
