@@ -244,6 +244,26 @@ class UsageStoreContractTest {
         }
     }
 
+    /** Text that a bulk format could take for its own syntax (escapes, null markers, separators) is stored as sent. */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void everyFieldReadsBackExactlyAsAppendedWhateverItsCharacters(Engine engine) {
+        String[] texts = {"plain", "back\\slash", "\\N", "\\", "tab\there", "line\nbreak\r", "naïve-模型-🚀", "a,b;\"c\"|d", ""};
+        List<UsageEvent> events = new ArrayList<>();
+        for (int i = 0; i < texts.length; i++) {
+            String t = texts[i];
+            String model = t.isEmpty() ? "m" : t;
+            events.add(new UsageEvent("acct", "id-" + t + "-" + i, NOW.toEpochMilli() - i * 1_000L, model, t, i, 2L * i, i / 2,
+                    1_000_000_000_000L - i, 123_456_789L * i, i % 3 == 0 ? -1 : i * 7L, i % 2 == 0,
+                    i % 3 == 0 ? null : i % 3 == 1, t, t + "|" + i));
+        }
+        try (Engine.Place place = Engine.Place.fresh(dir); Engine.Opened db = engine.open(place, new MutableClock(NOW))) {
+            assertThat(db.store().append(events).accepted()).isEqualTo(events.size());
+            assertThat(db.store().events("acct", 0, NOW.toEpochMilli() + 1)).containsExactlyInAnyOrderElementsOf(events);
+            assertThat(db.store().append(events).duplicates()).as("the same ids again").isEqualTo(events.size());
+        }
+    }
+
     /** Imports may bring history older than the dedup window; importing it again must add nothing. */
     @ParameterizedTest
     @EnumSource(Engine.class)
