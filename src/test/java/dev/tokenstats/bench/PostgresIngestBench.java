@@ -23,8 +23,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Ingestion on the shared store (issue 5): two tokenstats instances on one PostgreSQL (127.0.0.1:5432,
  * database `test`, a fresh schema), N events in 1,000-event NDJSON batches prepared before the clock,
- * posted by 4 client threads alternating between the instances; prints events/s and p50/p99, then checks
- * the stored count. Usage: bench/ingest-postgres.sh [N]   (default 1,000,000)
+ * posted by 4 client threads alternating between the instances; prints events/s (whole run, and steady: between
+ * the 10th and 90th percentile of acknowledgements, after the JIT warm-up), p50/p99, where the CPU went (server
+ * JIT compilers, the rest of the servers, PostgreSQL, the client), then checks the stored count.
+ * Usage: bench/ingest-postgres.sh [N]   (default 1,000,000)
  */
 public final class PostgresIngestBench {
 
@@ -79,6 +81,13 @@ public final class PostgresIngestBench {
             AtomicInteger next = new AtomicInteger();
             AtomicLong accepted = new AtomicLong();
             ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<Long> acks = new ConcurrentLinkedQueue<>();
+            long ticks = TokenstatsProcess.clockTicksPerSecond();
+            long[][] serverCpu0 = new long[servers.size()][];
+            for (int i = 0; i < servers.size(); i++) {
+                serverCpu0[i] = jitAndRest(servers.get(i).pid(), ticks);
+            }
+            long postgresCpu0 = postgresCpuMillis(ticks), clientCpu0 = TokenstatsProcess.selfCpuMillis(ticks);
             long t0 = System.nanoTime();
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
@@ -94,7 +103,9 @@ public final class PostgresIngestBench {
                             try {
                                 HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
                                 if (r.statusCode() == 200) {
-                                    latencies.add(System.nanoTime() - r0);
+                                    long r1 = System.nanoTime();
+                                    latencies.add(r1 - r0);
+                                    acks.add(r1);
                                     java.util.regex.Matcher m = ACCEPTED.matcher(r.body());
                                     if (m.find()) {
                                         accepted.addAndGet(Long.parseLong(m.group(1)));
@@ -115,8 +126,19 @@ public final class PostgresIngestBench {
                 th.join();
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
+            long jit = 0, rest = 0;
+            for (int i = 0; i < servers.size(); i++) {
+                long[] now1 = jitAndRest(servers.get(i).pid(), ticks);
+                jit += now1[0] - serverCpu0[i][0];
+                rest += now1[1] - serverCpu0[i][1];
+            }
+            long postgresCpu = postgresCpuMillis(ticks) - postgresCpu0, clientCpu = TokenstatsProcess.selfCpuMillis(ticks) - clientCpu0;
             List<Long> lat = new ArrayList<>(latencies);
             lat.sort(null);
+            List<Long> ackTimes = new ArrayList<>(acks);
+            ackTimes.sort(null);
+            int from = ackTimes.size() / 10, to = ackTimes.size() * 9 / 10;
+            double steady = (to - from) * 1000.0 / ((ackTimes.get(to) - ackTimes.get(from)) / 1e9);
             long stored;
             try (Connection c = DriverManager.getConnection(DB, "postgres", ""); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT count(*) FROM " + schema + ".events")) {
@@ -128,6 +150,10 @@ public final class PostgresIngestBench {
                     n, seconds, n / seconds, lat.get(lat.size() / 2) / 1e6, lat.get(lat.size() * 99 / 100) / 1e6,
                     accepted.get(), stored, stored == n && accepted.get() == n ? "exact" : "MISMATCH",
                     Files.readString(Path.of("/proc/loadavg")).trim());
+            System.out.printf("  steady (10th-90th pct of acks): %,.0f events/s; CPU s of %.1f s x %d cores: server JIT compilers %.1f,"
+                            + " servers otherwise %.1f, PostgreSQL %.1f, bench client %.1f; per event %.1f us servers (JIT excluded),"
+                            + " %.1f us PostgreSQL%n", steady, seconds, Runtime.getRuntime().availableProcessors(), jit / 1e3,
+                    rest / 1e3, postgresCpu / 1e3, clientCpu / 1e3, rest * 1e3 / n, postgresCpu * 1e3 / n);
         } finally {
             servers.forEach(Process::destroy);
             for (Process p : servers) {
@@ -137,6 +163,54 @@ public final class PostgresIngestBench {
                 s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             }
         }
+    }
+
+    /** CPU ms of a server: {its JIT compiler threads, every other thread}. */
+    static long[] jitAndRest(long pid, long ticks) {
+        long jit = 0, total = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    long ms = statCpuMillis(Files.readString(t.resolve("stat")), false, ticks);
+                    total += ms;
+                    if (Files.readString(t.resolve("comm")).contains("CompilerThre")) {
+                        jit += ms;
+                    }
+                } catch (IOException gone) {
+                    // thread ended
+                }
+            }
+        } catch (IOException gone) {
+            // process ended
+        }
+        return new long[] {jit, total - jit};
+    }
+
+    /** CPU ms of every PostgreSQL process, with the ended backends (counted in their parent's children time). */
+    static long postgresCpuMillis(long ticks) {
+        long total = 0;
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(x -> x.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                try {
+                    String stat = Files.readString(p.resolve("stat"));
+                    if (stat.contains("(postgres)")) {
+                        total += statCpuMillis(stat, true, ticks);
+                    }
+                } catch (IOException gone) {
+                    // ended
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return total;
+    }
+
+    private static long statCpuMillis(String stat, boolean withChildren, long ticks) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // after "pid (comm) ": state=0 ... utime=11 stime=12 cutime=13 cstime=14
+        long t = Long.parseLong(f[11]) + Long.parseLong(f[12]) + (withChildren ? Long.parseLong(f[13]) + Long.parseLong(f[14]) : 0);
+        return t * 1000 / ticks;
     }
 
     static void awaitHealthy(URI base) throws Exception {
