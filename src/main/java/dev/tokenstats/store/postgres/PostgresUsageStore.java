@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -262,17 +261,6 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
         return out;
     }
 
-    private static Array array(Connection c, String type, Object[] values) throws SQLException {
-        Object[] typed = switch (type) {
-            case "text" -> Arrays.copyOf(values, values.length, String[].class);
-            case "bigint" -> Arrays.copyOf(values, values.length, Long[].class);
-            case "boolean" -> Arrays.copyOf(values, values.length, Boolean[].class);
-            case "integer" -> Arrays.copyOf(values, values.length, Integer[].class);
-            default -> throw new IllegalArgumentException(type);
-        };
-        return c.createArrayOf(type, typed);
-    }
-
     /**
      * The batch's rollup deltas: one row per (series, minute) of the three series every event adds to (full,
      * model, account), appended to {@code rollup_pending}. Appends take no row locks, so concurrent batches
@@ -297,8 +285,8 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
             }
         }
         int n = rows.size(), width = METRICS.length + 2;
-        Object[] ids = new Object[n], minutes = new Object[n];
-        Object[][] figures = new Object[width][n];
+        Integer[] ids = new Integer[n], minutes = new Integer[n];
+        Long[][] figures = new Long[width][n];
         int i = 0;
         for (Map.Entry<Long, long[]> r : rows.entrySet()) {
             ids[i] = (int) (r.getKey() >>> 32);
@@ -310,10 +298,10 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO rollup_pending (series, minute, " + String.join(", ", METRICS)
                 + ", first_ms, last_ms) SELECT * FROM unnest(?::int[], ?::int[]" + ", ?::bigint[]".repeat(width) + ")")) {
-            ps.setArray(1, array(c, "integer", ids));
-            ps.setArray(2, array(c, "integer", minutes));
+            ps.setArray(1, c.createArrayOf("integer", ids));
+            ps.setArray(2, c.createArrayOf("integer", minutes));
             for (int m = 0; m < width; m++) {
-                ps.setArray(3 + m, array(c, "bigint", figures[m]));
+                ps.setArray(3 + m, c.createArrayOf("bigint", figures[m]));
             }
             ps.executeUpdate();
         }
