@@ -1,6 +1,8 @@
 package dev.tokenstats.store;
 
+import dev.tokenstats.store.internal.RollupMetrics;
 import dev.tokenstats.store.postgres.PostgresUsageStore;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,13 +19,15 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The PostgreSQL store's rollup deltas (V7): appends only add rows to {@code rollup_pending}, one instance at
- * a time folds them into the tiers, and every figure is exact whether its events are folded, waiting or both
- * (on the real server).
+ * The PostgreSQL store's rollup deltas (V7, V8): appends only add rows to {@code rollup_pending}, one row per
+ * full series and minute; one instance at a time folds a partition of them into the tiers of the full, model and
+ * account series; and every figure is exact whether its events are folded, waiting or both (on the real server).
  */
 class PostgresRollupDeltasTest {
 
@@ -135,16 +139,22 @@ class PostgresRollupDeltasTest {
         List<UsageEvent> events = RollupTiersTest.events(new Random(24), 3000);
         try (PostgresFixture db = new PostgresFixture(schema); Connection other = connect()) {
             db.store.append(events);
-            long waiting = pending(), held = query("SELECT count(*) FROM rollup_pending_0");
-            assertThat(held).isPositive().isLessThan(waiting);
+            long waiting = pending();
+            String partition = null;
+            long held = 0;
+            for (int p = 0; p < 8 && partition == null; p++) { // one that holds some of the accounts' deltas
+                held = query("SELECT count(*) FROM rollup_pending_" + p);
+                partition = held > 0 && held < waiting ? "rollup_pending_" + p : null;
+            }
+            assertThat(partition).as("the five accounts' deltas spread over more than one partition").isNotNull();
             other.setAutoCommit(false);
-            try (Statement s = other.createStatement()) { // another fold of partition 0 is in progress
-                s.execute("SELECT pg_advisory_xact_lock('rollup_pending_0'::regclass::oid::bigint)");
+            try (Statement s = other.createStatement()) { // another fold of that partition is in progress
+                s.execute("SELECT pg_advisory_xact_lock('" + partition + "'::regclass::oid::bigint)");
             }
             assertThat(db.store.fold()).isEqualTo(waiting - held);
             assertThat(pending()).isEqualTo(held);
-            assertThat(query("SELECT count(*) FROM rollup_pending_0")).isEqualTo(held);
-            RollupTiersTest.assertEverySumAndPeak(db.store, events, "partition 0 waiting, the rest folded");
+            assertThat(query("SELECT count(*) FROM " + partition)).isEqualTo(held);
+            RollupTiersTest.assertEverySumAndPeak(db.store, events, partition + " waiting, the rest folded");
             other.rollback();
             assertThat(db.store.fold()).isEqualTo(held);
             RollupTiersTest.assertEverySumAndPeak(db.store, events, "folded after the other let go");
@@ -157,10 +167,58 @@ class PostgresRollupDeltasTest {
         try (PostgresFixture db = new PostgresFixture(schema)) { // no background folds
             for (int from = 0; from < events.size(); from += 2000) {
                 db.store.append(events.subList(from, from + 2000));
-                assertThat(pending()).as("deltas waiting after %d events", from + 2000).isLessThanOrEqualTo(110_000); // 100k and a batch
+                assertThat(pending()).as("deltas waiting after %d events", from + 2000).isLessThanOrEqualTo(42_000); // 40k and a batch
             }
             assertThat(query("SELECT count(*) FROM rollup_1m")).as("the appenders folded").isPositive();
             RollupTiersTest.assertEverySumAndPeak(db.store, events, "folded by the appenders, the rest waiting");
+        }
+    }
+
+    @Test
+    void deltasThatVersion7LeftWaitingAreFoldedByTheMigrationWithEverySumPeakAndSpanExact() throws Exception {
+        List<UsageEvent> all = new ArrayList<>(RollupTiersTest.events(new Random(26), 6000));
+        Collections.shuffle(all, new Random(27));
+        PostgresRollupHoursTest.writeVersion4(schema, all.subList(0, 2000)); // folded before version 7
+        Flyway.configure().dataSource(PostgresFixture.URL + "?currentSchema=" + schema, PostgresFixture.USER, "")
+                .schemas(schema).defaultSchema(schema).locations("classpath:db/postgres").target("7").load().migrate();
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            PostgresRollupHoursTest.loadEvents(c, "waiting", all.subList(2000, 4000));
+            PostgresRollupHoursTest.loadEvents(c, "half", all.subList(4000, 6000));
+            s.execute("INSERT INTO series (account, model, api_key, error) SELECT DISTINCT e.account, k.m, k.a, k.x"
+                    + " FROM (SELECT * FROM waiting UNION ALL SELECT * FROM half) e"
+                    + " CROSS JOIN LATERAL (VALUES (model, api_key, error), (model, NULL, NULL), (NULL, NULL, NULL)) k (m, a, x)"
+                    + " ON CONFLICT DO NOTHING");
+            String delta = "INSERT INTO rollup_pending SELECT s.id, e.time_ms / 60000, " + PostgresRollupHoursTest.SUMS
+                    + ", min(e.time_ms), max(e.time_ms) FROM %s e %s GROUP BY 1, 2";
+            for (String join : PostgresRollupHoursTest.SERIES_JOINS) { // each of their three series waiting
+                s.execute(String.format(delta, "waiting", join));
+            }
+            // version 7 folded each series' partition on its own: here the full series' deltas have been folded
+            // (they have no hourly tier), their model and account series' deltas still wait
+            for (int tier : new int[] {1, 15}) {
+                s.execute("INSERT INTO rollup_" + tier + "m SELECT s.id, (e.time_ms / 60000) / " + tier + " * " + tier + ", "
+                        + PostgresRollupHoursTest.SUMS + " FROM half e " + PostgresRollupHoursTest.SERIES_JOINS.get(0)
+                        + " GROUP BY 1, 2 ON CONFLICT (series, minute) DO UPDATE SET "
+                        + Stream.of(RollupMetrics.NAMES).map(m -> m + " = rollup_" + tier + "m." + m + " + excluded." + m)
+                        .collect(Collectors.joining(", ")));
+            }
+            for (String join : PostgresRollupHoursTest.SERIES_JOINS.subList(1, 3)) {
+                s.execute(String.format(delta, "half", join));
+            }
+        }
+        try (PostgresFixture db = new PostgresFixture(schema)) { // migrates to the latest version
+            assertThat(pending()).as("the migration folded version 7's deltas").isZero();
+            assertExact(db.store, all, "migrated");
+            List<UsageEvent> more = RollupTiersTest.events(new Random(28), 2000).stream()
+                    .map(e -> new UsageEvent(e.account(), "m-" + e.id(), e.timeMillis(), e.model(), e.key(),
+                            e.promptTokens(), e.completionTokens(), e.cachedTokens(), e.quota(), e.creditNanos(),
+                            e.durationMs(), e.error(), e.stream(), e.group(), e.channel()))
+                    .toList();
+            assertThat(db.store.append(more).accepted()).isEqualTo(more.size());
+            all.addAll(more);
+            assertExact(db.store, all, "migrated, then written");
+            db.store.fold();
+            assertExact(db.store, all, "migrated, written and folded");
         }
     }
 

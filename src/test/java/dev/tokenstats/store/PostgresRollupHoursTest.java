@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import static dev.tokenstats.store.StoreTestData.NOW_MIN;
 import static dev.tokenstats.store.StoreTestData.event;
@@ -103,47 +104,60 @@ class PostgresRollupHoursTest {
         }
     }
 
-    /** The schema as version 4 left it: series, minute and quarter-hour rollups, account spans. */
     void writeVersion4(List<UsageEvent> events) throws Exception {
+        writeVersion4(schema, events);
+    }
+
+    /** The schema as version 4 left it: series, minute and quarter-hour rollups, account spans. */
+    static void writeVersion4(String schema, List<UsageEvent> events) throws Exception {
         try (Connection c = DriverManager.getConnection(PostgresFixture.URL + "?currentSchema=" + schema, PostgresFixture.USER, "")) {
             Flyway.configure().dataSource(PostgresFixture.URL + "?currentSchema=" + schema, PostgresFixture.USER, "")
                     .schemas(schema).defaultSchema(schema).locations("classpath:db/postgres").target("4").load().migrate();
-            try (Statement s = c.createStatement()) {
-                s.execute("CREATE TEMP TABLE ev (account text, id text, time_ms bigint, model text, api_key text,"
-                        + " error boolean, prompt_tokens bigint, completion_tokens bigint, cached_tokens bigint, quota bigint,"
-                        + " credit_nanos bigint, duration_ms bigint)");
-            }
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO ev VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
-                for (UsageEvent e : events) {
-                    Object[] v = {e.account(), e.id(), e.timeMillis(), e.model(), e.key(), e.error(), e.promptTokens(),
-                            e.completionTokens(), e.cachedTokens(), e.quota(), e.creditNanos(),
-                            e.durationMs() < 0 ? null : e.durationMs()};
-                    for (int i = 0; i < v.length; i++) {
-                        p.setObject(i + 1, v[i]);
-                    }
-                    p.addBatch();
-                }
-                p.executeBatch();
-            }
+            loadEvents(c, "ev", events);
             try (Statement s = c.createStatement()) {
                 s.execute("INSERT INTO series (account, model, api_key, error)"
                         + " SELECT DISTINCT account, model, api_key, error FROM ev"
                         + " UNION SELECT DISTINCT account, model, NULL::text, NULL::boolean FROM ev"
                         + " UNION SELECT DISTINCT account, NULL::text, NULL::text, NULL::boolean FROM ev");
-                String series = "JOIN series s ON s.account = e.account AND s.model IS NOT DISTINCT FROM %s"
-                        + " AND s.api_key IS NOT DISTINCT FROM %s AND s.error IS NOT DISTINCT FROM %s";
                 for (int tier : new int[] {1, 15}) {
-                    for (String join : List.of(String.format(series, "e.model", "e.api_key", "e.error"),
-                            String.format(series, "e.model", "NULL::text", "NULL::boolean"),
-                            String.format(series, "NULL::text", "NULL::text", "NULL::boolean"))) {
+                    for (String join : SERIES_JOINS) {
                         s.execute("INSERT INTO rollup_" + tier + "m SELECT s.id, (e.time_ms / 60000) / " + tier + " * " + tier
-                                + ", count(*), sum(e.error::int), sum(quota), sum(credit_nanos), sum(prompt_tokens),"
-                                + " sum(completion_tokens), sum(cached_tokens), coalesce(sum(duration_ms), 0),"
-                                + " count(duration_ms) FROM ev e " + join + " GROUP BY 1, 2");
+                                + ", " + SUMS + " FROM ev e " + join + " GROUP BY 1, 2");
                     }
                 }
                 s.execute("INSERT INTO account_span SELECT account, min(time_ms), max(time_ms) FROM ev GROUP BY account");
             }
+        }
+    }
+
+    /** The figures of a rollup row, summed over events e. */
+    static final String SUMS = "count(*), sum(e.error::int), sum(quota), sum(credit_nanos), sum(prompt_tokens),"
+            + " sum(completion_tokens), sum(cached_tokens), coalesce(sum(duration_ms), 0), count(duration_ms)";
+
+    /** Joins events e to their full, model and account series s. */
+    static final List<String> SERIES_JOINS = Stream.of("e.model, e.api_key, e.error", "e.model, NULL::text, NULL::boolean",
+                    "NULL::text, NULL::text, NULL::boolean")
+            .map(k -> "JOIN series s ON (s.account, s.model, s.api_key, s.error) IS NOT DISTINCT FROM (e.account, " + k + ")")
+            .toList();
+
+    /** The events as a temporary table of connection c. */
+    static void loadEvents(Connection c, String table, List<UsageEvent> events) throws Exception {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TEMP TABLE " + table + " (account text, id text, time_ms bigint, model text, api_key text,"
+                    + " error boolean, prompt_tokens bigint, completion_tokens bigint, cached_tokens bigint, quota bigint,"
+                    + " credit_nanos bigint, duration_ms bigint)");
+        }
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO " + table + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            for (UsageEvent e : events) {
+                Object[] v = {e.account(), e.id(), e.timeMillis(), e.model(), e.key(), e.error(), e.promptTokens(),
+                        e.completionTokens(), e.cachedTokens(), e.quota(), e.creditNanos(),
+                        e.durationMs() < 0 ? null : e.durationMs()};
+                for (int i = 0; i < v.length; i++) {
+                    p.setObject(i + 1, v[i]);
+                }
+                p.addBatch();
+            }
+            p.executeBatch();
         }
     }
 }

@@ -56,15 +56,16 @@ import java.util.stream.Stream;
  * <p>An append is one transaction on the caller's thread: it first inserts the batch's keys into
  * {@code event_keys} (ON CONFLICT DO NOTHING RETURNING), which tells exactly which events are new even
  * when another instance stores the same event at the same moment (the second waits on the first's
- * uncommitted key, then sees the conflict); then the new raw events, and their per-(series, minute) sums
- * as rows of {@code rollup_pending}. PostgreSQL commits durably.
+ * uncommitted key, then sees the conflict); then the new raw events, and their per-(full series, minute) sums
+ * as rows of {@code rollup_pending}, each naming the model and account series it also adds to. PostgreSQL
+ * commits durably.
  *
  * <p>The rollup tiers are never updated by an append. Every batch of a busy platform adds to the same rows
  * (each account's series in the current minute), and when appends upserted them, each transaction held those
  * row locks until its commit and the instances took turns. Instead folds ({@link #fold}, every half second from
  * each instance, and from the appending threads when the deltas pile up) move the committed deltas into
  * {@code rollup_1m}, {@code rollup_15m}, {@code rollup_1h} and {@code account_span}, one statement per partition
- * of {@code rollup_pending}; a partition holds whole series, so folds of different partitions run at once and
+ * of {@code rollup_pending}; a partition holds whole accounts, so folds of different partitions run at once and
  * never touch the same row, and an advisory lock keeps each partition to one fold at a time.
  * Reads add the deltas not folded yet: every read is one statement, so it sees a fold entirely or not at all,
  * and its figures are exact at every commit.
@@ -262,46 +263,51 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
     }
 
     /**
-     * The batch's rollup deltas: one row per (series, minute) of the three series every event adds to (full,
-     * model, account), appended to {@code rollup_pending}. Appends take no row locks, so concurrent batches
-     * from any instance never wait for each other here; {@link #fold} adds the rows into the tiers.
+     * The batch's rollup deltas: one row per (full series, minute), naming the model and account series it also
+     * adds to, appended to {@code rollup_pending}. Appends take no row locks, so concurrent batches from any
+     * instance never wait for each other here; {@link #fold} adds the rows into the tiers of all three series.
      */
     private static int insertPending(Connection c, List<UsageEvent> events, int[][] series, int[] fresh) throws SQLException {
         int first = METRICS.length, last = first + 1;
         Map<Long, long[]> rows = new HashMap<>();
+        Map<Integer, int[]> lineage = new HashMap<>();
         for (int i : fresh) {
             UsageEvent e = events.get(i);
-            long minute = e.epochMinute();
-            for (int id : series[i]) {
-                long[] row = rows.computeIfAbsent(((long) id << 32) | minute, x -> {
-                    long[] r = new long[METRICS.length + 2];
-                    r[first] = Long.MAX_VALUE;
-                    r[last] = Long.MIN_VALUE;
-                    return r;
-                });
-                RollupMetrics.add(row, e);
-                row[first] = Math.min(row[first], e.timeMillis());
-                row[last] = Math.max(row[last], e.timeMillis());
-            }
+            long[] row = rows.computeIfAbsent(((long) series[i][0] << 32) | e.epochMinute(), x -> {
+                long[] r = new long[METRICS.length + 2];
+                r[first] = Long.MAX_VALUE;
+                r[last] = Long.MIN_VALUE;
+                return r;
+            });
+            RollupMetrics.add(row, e);
+            row[first] = Math.min(row[first], e.timeMillis());
+            row[last] = Math.max(row[last], e.timeMillis());
+            lineage.putIfAbsent(series[i][0], series[i]);
         }
         int n = rows.size(), width = METRICS.length + 2;
-        Integer[] ids = new Integer[n], minutes = new Integer[n];
+        Integer[] ids = new Integer[n], models = new Integer[n], accounts = new Integer[n], minutes = new Integer[n];
         Long[][] figures = new Long[width][n];
         int i = 0;
         for (Map.Entry<Long, long[]> r : rows.entrySet()) {
-            ids[i] = (int) (r.getKey() >>> 32);
+            int[] three = lineage.get((int) (r.getKey() >>> 32));
+            ids[i] = three[0];
+            models[i] = three[1];
+            accounts[i] = three[2];
             minutes[i] = (int) (r.getKey() & 0xffffffffL);
             for (int m = 0; m < width; m++) {
                 figures[m][i] = r.getValue()[m];
             }
             i++;
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO rollup_pending (series, minute, " + String.join(", ", METRICS)
-                + ", first_ms, last_ms) SELECT * FROM unnest(?::int[], ?::int[]" + ", ?::bigint[]".repeat(width) + ")")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO rollup_pending (series, model_series, account_series, minute, "
+                + String.join(", ", METRICS) + ", first_ms, last_ms) SELECT * FROM unnest(?::int[], ?::int[], ?::int[], ?::int[]"
+                + ", ?::bigint[]".repeat(width) + ")")) {
             ps.setArray(1, c.createArrayOf("integer", ids));
-            ps.setArray(2, c.createArrayOf("integer", minutes));
+            ps.setArray(2, c.createArrayOf("integer", models));
+            ps.setArray(3, c.createArrayOf("integer", accounts));
+            ps.setArray(4, c.createArrayOf("integer", minutes));
             for (int m = 0; m < width; m++) {
-                ps.setArray(3 + m, c.createArrayOf("bigint", figures[m]));
+                ps.setArray(5 + m, c.createArrayOf("bigint", figures[m]));
             }
             ps.executeUpdate();
         }
@@ -314,18 +320,22 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
                 new SeriesKey(e.account(), e.model(), null, null), new SeriesKey(e.account(), null, null, null));
     }
 
-    /** The partitions of {@code rollup_pending} (V7): folds of different partitions run at once. */
+    /** The partitions of {@code rollup_pending} (V8): folds of different partitions run at once. */
     static final int PARTITIONS = 8;
 
-    /** Unfolded delta rows this instance wrote, above which its appenders fold too (backfills, imports). */
-    static final long FOLD_AT = 100_000;
+    /**
+     * Unfolded delta rows this instance wrote, above which its appenders fold too (backfills, imports). A row
+     * of a backfill is about three rows of the tiers (its full, model and account series in a minute of its own).
+     */
+    static final long FOLD_AT = 40_000;
 
     /**
      * One statement moves every committed delta of partition %d into the tiers: it deletes them (rows that
-     * concurrent appends commit meanwhile are not in its snapshot and stay for the next fold), adds their sums
-     * per minute, quarter hour and hour (the hourly tier for model and account series only, api_key NULL), keeps
-     * each hour's busiest minute from the minute rows' new totals, and widens the account spans. Its count is
-     * the number of delta rows moved.
+     * concurrent appends commit meanwhile are not in its snapshot and stay for the next fold), adds them up per
+     * full series and minute, and from those per model series and per account series; adds these sums per
+     * minute, quarter hour and hour (the hourly tier for model and account series only), keeps each hour's
+     * busiest minute from the minute rows' new totals, and widens the account spans. Its count is the number
+     * of delta rows moved.
      */
     private static final String FOLD;
 
@@ -333,22 +343,25 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
         String figures = String.join(", ", METRICS);
         String sums = Arrays.stream(METRICS).map(m -> "sum(" + m + ") AS " + m).collect(Collectors.joining(", "));
         FOLD = "WITH moved AS (DELETE FROM rollup_pending_%d RETURNING *),"
-                + " m AS (SELECT series, minute, " + sums + ", min(first_ms) AS first_ms, max(last_ms) AS last_ms"
-                + " FROM moved GROUP BY series, minute),"
+                + " f AS (SELECT series, model_series, account_series, minute, " + sums + ", min(first_ms) AS first_ms,"
+                + " max(last_ms) AS last_ms FROM moved GROUP BY 1, 2, 3, 4),"
+                + " m AS (SELECT series, minute, " + figures + ", false AS hourly FROM f"
+                + " UNION ALL SELECT model_series, minute, " + sums + ", true FROM f GROUP BY 1, 2"
+                + " UNION ALL SELECT account_series, minute, " + sums + ", true FROM f GROUP BY 1, 2),"
                 + " minutes AS (INSERT INTO " + RollupPlan.MINUTE + " (series, minute, " + figures + ") SELECT series, minute, "
                 + figures + " FROM m ORDER BY 1, 2 " + onConflictAdd(RollupPlan.MINUTE)
                 + " RETURNING series, minute, requests, prompt_tokens + completion_tokens AS tokens),"
                 + " quarters AS (INSERT INTO " + RollupPlan.QUARTER + " (series, minute, " + figures + ") SELECT series, minute / 15 * 15, "
                 + sums + " FROM m GROUP BY 1, 2 ORDER BY 1, 2 " + onConflictAdd(RollupPlan.QUARTER) + "),"
                 + " hours AS (INSERT INTO " + RollupPlan.HOUR + " (series, minute, " + figures + ", peak_requests, peak_tokens)"
-                + " SELECT h.*, p.requests, p.tokens FROM (SELECT m.series, m.minute / 60 * 60 AS minute, " + sums
-                + " FROM m JOIN series s ON s.id = m.series WHERE s.api_key IS NULL GROUP BY 1, 2) h"
+                + " SELECT h.*, p.requests, p.tokens FROM (SELECT series, minute / 60 * 60 AS minute, " + sums
+                + " FROM m WHERE hourly GROUP BY 1, 2) h"
                 + " JOIN (SELECT series, minute / 60 * 60 AS minute, max(requests) AS requests, max(tokens) AS tokens"
                 + " FROM minutes GROUP BY 1, 2) p USING (series, minute) ORDER BY 1, 2 " + onConflictAdd(RollupPlan.HOUR)
                 + ", peak_requests = greatest(" + RollupPlan.HOUR + ".peak_requests, excluded.peak_requests)"
                 + ", peak_tokens = greatest(" + RollupPlan.HOUR + ".peak_tokens, excluded.peak_tokens)),"
-                + " spans AS (INSERT INTO account_span (account, first_ms, last_ms) SELECT s.account, min(m.first_ms), max(m.last_ms)"
-                + " FROM m JOIN series s ON s.id = m.series WHERE s.model IS NULL GROUP BY s.account ORDER BY 1"
+                + " spans AS (INSERT INTO account_span (account, first_ms, last_ms) SELECT s.account, min(f.first_ms), max(f.last_ms)"
+                + " FROM f JOIN series s ON s.id = f.account_series GROUP BY s.account ORDER BY 1"
                 + " ON CONFLICT (account) DO UPDATE SET first_ms = least(account_span.first_ms, excluded.first_ms),"
                 + " last_ms = greatest(account_span.last_ms, excluded.last_ms))"
                 + " SELECT count(*) FROM moved";
@@ -651,17 +664,26 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
 
     private static final String COLUMNS = "series, minute, " + String.join(", ", METRICS);
 
+    /** The id of the account series of series s. */
+    private static final String ACCOUNT_SERIES_OF_S = "(SELECT a.id FROM series a WHERE a.account = s.account AND a.model IS NULL)";
+
+    /** The id of the account series of the account given as the parameter. */
+    private static final String ACCOUNT_SERIES_OF_PARAMETER = "(SELECT id FROM series WHERE account = ? AND model IS NULL)";
+
     /**
      * The rollup rows of series s covering [boundaries[0], boundaries[last]) once, from the given tiers (see
-     * RollupPlan), and the deltas of that range not folded yet (minute rows, so they fall into any bucket). Callers join it LATERAL to the series they read, so that every part is an index range per
+     * RollupPlan), and the deltas of that range not folded yet (minute rows, so they fall into any bucket; a
+     * delta row adds to its full series, its model series and its account series, and is found among its
+     * account's). Callers join it LATERAL to the series they read, so that every part is an index range per
      * series whatever PostgreSQL estimates (with a plain join, an array condition made it scan whole tiers).
      */
     static String source(long[] boundaries, int... tiers) {
         long from = boundaries[0], to = boundaries[boundaries.length - 1];
         String hours = hoursBetweenUnalignedBoundaries(boundaries, tiers);
         String folded = hours != null ? hours : parts(RollupPlan.parts(boundaries, tiers));
-        String pending = "SELECT " + COLUMNS + " FROM rollup_pending WHERE series = s.id AND minute >= " + from
-                + " AND minute < " + to;
+        String pending = "SELECT s.id AS series, p.minute, " + Arrays.stream(METRICS).map(m -> "p." + m).collect(Collectors.joining(", "))
+                + " FROM rollup_pending p WHERE p.account_series = " + ACCOUNT_SERIES_OF_S + " AND p.minute >= " + from
+                + " AND p.minute < " + to + " AND s.id IN (p.series, p.model_series, p.account_series)";
         return folded.isEmpty() ? pending : folded + " UNION ALL " + pending;
     }
 
@@ -792,6 +814,15 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
     private static final String MINUTE_FIGURES = "SELECT series, minute, requests, prompt_tokens, completion_tokens,"
             + " prompt_tokens + completion_tokens AS tokens";
 
+    /**
+     * The deltas of the account given as the parameter, as {@link #MINUTE_FIGURES} rows: each delta row once for
+     * each series it adds to (its full, model and account series).
+     */
+    private static final String PENDING_FIGURES = "SELECT x.series, p.minute, p.requests, p.prompt_tokens, p.completion_tokens,"
+            + " p.prompt_tokens + p.completion_tokens AS tokens FROM rollup_pending p"
+            + " CROSS JOIN LATERAL (VALUES (p.series), (p.model_series), (p.account_series)) x (series)"
+            + " WHERE p.account_series = " + ACCOUNT_SERIES_OF_PARAMETER;
+
     @Override
     public Peak peak(SeriesFilter filter, long fromMinute, long toMinute) {
         if (toMinute <= fromMinute) {
@@ -801,8 +832,10 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
         String where = seriesWhere(filter, false, filterParams);
         // A minute's figures: its folded row plus its deltas not folded yet.
         String minutes = "SELECT r.minute, sum(r.requests) AS rq, sum(r.prompt_tokens + r.completion_tokens) AS tk"
-                + " FROM (" + MINUTE_FIGURES + " FROM rollup_1m UNION ALL " + MINUTE_FIGURES + " FROM rollup_pending) r"
+                + " FROM (" + MINUTE_FIGURES + " FROM rollup_1m UNION ALL " + PENDING_FIGURES + ") r"
                 + " JOIN series s ON s.id = r.series WHERE %s AND " + where + " GROUP BY r.minute";
+        List<Object> minutesParams = new ArrayList<>(List.of(filter.account()));
+        minutesParams.addAll(filterParams);
         long h0 = Math.floorDiv(fromMinute + 59, 60) * 60, h1 = Math.floorDiv(toMinute, 60) * 60;
         boolean single = filter.unfiltered() || (filter.byModelOnly() && filter.models().size() == 1);
         String rows;
@@ -810,26 +843,25 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
             // One account or model series: whole hours give their busiest minute, the ends are summed per minute
             // (each end a range of its own, so each is an index range read).
             // An hour's stored peak is its busiest folded minute; a minute with deltas not folded yet can be busier,
-            // so those minutes are candidates too, with their folded row and their deltas (each an index probe).
+            // so those minutes are candidates too, with their deltas and their folded row (an index probe each).
             rows = "SELECT h.peak_requests AS rq, h.peak_tokens AS tk FROM rollup_1h h JOIN series s ON s.id = h.series"
                     + " WHERE h.minute >= " + h0 + " AND h.minute < " + h1 + " AND " + where
-                    + " UNION ALL SELECT sum(x.requests), sum(x.tokens) FROM (SELECT DISTINCT p.series, p.minute FROM rollup_pending p"
-                    + " JOIN series s ON s.id = p.series WHERE p.minute >= " + h0 + " AND p.minute < " + h1 + " AND " + where
-                    + ") pm CROSS JOIN LATERAL (" + MINUTE_FIGURES + " FROM rollup_1m WHERE series = pm.series AND minute = pm.minute"
-                    + " UNION ALL " + MINUTE_FIGURES + " FROM rollup_pending WHERE series = pm.series AND minute = pm.minute) x"
-                    + " GROUP BY pm.minute";
+                    + " UNION ALL SELECT pm.rq + coalesce(r.requests, 0), pm.tk + coalesce(r.prompt_tokens + r.completion_tokens, 0)"
+                    + " FROM (SELECT x.series, x.minute, sum(x.requests) AS rq, sum(x.tokens) AS tk FROM (" + PENDING_FIGURES
+                    + ") x JOIN series s ON s.id = x.series WHERE x.minute >= " + h0 + " AND x.minute < " + h1 + " AND " + where
+                    + " GROUP BY 1, 2) pm LEFT JOIN rollup_1m r ON r.series = pm.series AND r.minute = pm.minute";
             params.addAll(filterParams);
-            params.addAll(filterParams);
+            params.addAll(minutesParams);
             for (long[] end : new long[][] {{fromMinute, h0}, {h1, toMinute}}) {
                 if (end[0] < end[1]) {
                     rows += " UNION ALL SELECT rq, tk FROM (" + String.format(minutes,
                             "r.minute >= " + end[0] + " AND r.minute < " + end[1]) + ") m" + end[0];
-                    params.addAll(filterParams);
+                    params.addAll(minutesParams);
                 }
             }
         } else {
             rows = String.format(minutes, "r.minute >= " + fromMinute + " AND r.minute < " + toMinute);
-            params.addAll(filterParams);
+            params.addAll(minutesParams);
         }
         String sql = "SELECT coalesce(max(rq), 0)::bigint, coalesce(max(tk), 0)::bigint FROM (" + rows + ") x";
         long[] out = new long[2];
@@ -844,8 +876,8 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
     public Optional<long[]> timeRange(String account) {
         List<long[]> out = new ArrayList<>();
         query("SELECT min(f), max(l) FROM (SELECT first_ms AS f, last_ms AS l FROM account_span WHERE account = ?"
-                        + " UNION ALL SELECT p.first_ms, p.last_ms FROM rollup_pending p JOIN series s ON s.id = p.series"
-                        + " WHERE s.account = ? AND s.model IS NULL) x", List.of(account, account), rs -> {
+                        + " UNION ALL SELECT first_ms, last_ms FROM rollup_pending WHERE account_series = " + ACCOUNT_SERIES_OF_PARAMETER
+                        + ") x", List.of(account, account), rs -> {
                     long first = rs.getLong(1);
                     if (!rs.wasNull()) {
                         out.add(new long[] {first, rs.getLong(2)});
