@@ -26,7 +26,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * posted by 4 client threads alternating between the instances; prints events/s (whole run, and steady: between
  * the 10th and 90th percentile of acknowledgements, after the JIT warm-up), p50/p99, where the CPU went (server
  * JIT compilers, the rest of the servers, PostgreSQL, the client), then checks the stored count.
- * Usage: bench/ingest-postgres.sh [N]   (default 1,000,000)
+ *
+ * <p>Then, as the floor beside it: the same events written straight over JDBC from 4 threads into a fresh schema
+ * of the same migrations, as the least an exactly-once store writes, each 1,000-event batch one transaction of the
+ * dedup keys' {@code INSERT ... ON CONFLICT DO NOTHING RETURNING} and the raw rows' {@code COPY} (the store's own
+ * two statements), no HTTP, no JSON, no rollups; it prints events/s and PostgreSQL's CPU per event.
+ * Usage: bench/ingest-postgres.sh [N] [--no-floor]   (default 1,000,000)
  */
 public final class PostgresIngestBench {
 
@@ -35,7 +40,8 @@ public final class PostgresIngestBench {
     static final java.util.regex.Pattern ACCEPTED = java.util.regex.Pattern.compile("\"accepted\":(\\d+)");
 
     public static void main(String[] args) throws Exception {
-        long n = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 1_000_000;
+        List<String> options = List.of(args);
+        long n = args.length > 0 && !args[0].startsWith("--") ? Long.parseLong(args[0].replace("_", "")) : 1_000_000;
         String schema = "bench_" + Long.toString(System.nanoTime(), 36);
         Path work = Files.createTempDirectory("tokenstats-pg-bench");
         List<Process> servers = new ArrayList<>();
@@ -163,6 +169,93 @@ public final class PostgresIngestBench {
                 s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             }
         }
+        if (!options.contains("--no-floor")) {
+            floor(n);
+        }
+    }
+
+    /** The floor (see the class comment): dedup keys and raw rows only, over JDBC, the same events. */
+    static void floor(long n) throws Exception {
+        String schema = "bench_floor_" + Long.toString(System.nanoTime(), 36);
+        String url = DB + "?currentSchema=" + schema;
+        org.flywaydb.core.Flyway.configure().dataSource(url, "postgres", "").schemas(schema).defaultSchema(schema)
+                .locations("classpath:db/postgres").load().migrate();
+        long now = System.currentTimeMillis();
+        try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
+            long month = java.time.Instant.ofEpochMilli(now - 3_600_000L).atZone(java.time.ZoneOffset.UTC).toLocalDate()
+                    .withDayOfMonth(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+            s.execute("CREATE TABLE events_floor PARTITION OF events FOR VALUES FROM (" + month + ") TO (" + (now + 86_400_000L) + ")");
+        }
+        List<String[]> batches = new ArrayList<>(); // {accounts, ids, times as array literals, COPY text}
+        for (long b = 0; b < n / 1000; b++) {
+            StringBuilder accounts = new StringBuilder("{"), ids = new StringBuilder("{"), times = new StringBuilder("{"),
+                    rows = new StringBuilder(200_000);
+            for (int i = 0; i < 1000; i++) {
+                long k = b * 1000 + i;
+                String account = "acct-" + (k % 7 == 0 ? 0 : k % 200), id = "pg-" + k;
+                long time = now - 3_600_000L + (k * 3_600_000L / n);
+                String sep = i == 0 ? "" : ",";
+                accounts.append(sep).append(account);
+                ids.append(sep).append(id);
+                times.append(sep).append(time);
+                rows.append(account).append('\t').append(id).append('\t').append(time).append("\tmodel-").append(k % 29 % 13)
+                        .append("\tkey-").append(k % 5).append('\t').append(200 + k % 4000).append('\t').append(10 + k % 800)
+                        .append("\t0\t").append(500 + k % 40_000).append('\t').append((500 + k % 40_000) * 2000).append('\t')
+                        .append(300 + k % 8000).append('\t').append(k % 67 == 0 ? 't' : 'f').append("\t\\N\t\t\n");
+            }
+            batches.add(new String[] {accounts.append('}').toString(), ids.append('}').toString(), times.append('}').toString(),
+                    rows.toString()});
+        }
+        long ticks = TokenstatsProcess.clockTicksPerSecond();
+        long postgresCpu0 = postgresCpuMillis(ticks);
+        AtomicInteger next = new AtomicInteger();
+        AtomicLong stored = new AtomicLong();
+        long t0 = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            Thread th = new Thread(() -> {
+                try (Connection c = DriverManager.getConnection(url, "postgres", "");
+                     java.sql.PreparedStatement keys = c.prepareStatement("INSERT INTO event_keys (account, id, time_ms)"
+                             + " SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[]) ON CONFLICT DO NOTHING RETURNING account, id")) {
+                    c.setAutoCommit(false);
+                    var copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+                    int i;
+                    while ((i = next.getAndIncrement()) < batches.size()) {
+                        String[] batch = batches.get(i);
+                        keys.setString(1, batch[0]);
+                        keys.setString(2, batch[1]);
+                        keys.setString(3, batch[2]);
+                        int fresh = 0;
+                        try (ResultSet rs = keys.executeQuery()) {
+                            while (rs.next()) {
+                                fresh++;
+                            }
+                        }
+                        copy.copyIn("COPY events (account, id, time_ms, model, api_key, prompt_tokens, completion_tokens,"
+                                + " cached_tokens, quota, credit_nanos, duration_ms, error, stream, grp, channel) FROM STDIN",
+                                new java.io.ByteArrayInputStream(batch[3].getBytes(StandardCharsets.UTF_8)));
+                        c.commit();
+                        stored.addAndGet(fresh);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            th.start();
+            threads.add(th);
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long postgresCpu = postgresCpuMillis(ticks) - postgresCpu0;
+        try (Connection c = DriverManager.getConnection(DB, "postgres", ""); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        }
+        System.out.printf("floor, dedup keys and raw rows only (JDBC, 4 threads, 1,000-event transactions, no HTTP, no rollups):"
+                        + " %,d events in %.1f s = %,.0f events/s; PostgreSQL %.1f s of CPU = %.1f us per event; %s%n",
+                n, seconds, n / seconds, postgresCpu / 1e3, postgresCpu * 1e3 / n,
+                stored.get() == n ? "stored exactly" : "MISMATCH: " + stored.get() + " stored");
     }
 
     /** CPU ms of a server: {its JIT compiler threads, every other thread}. */
