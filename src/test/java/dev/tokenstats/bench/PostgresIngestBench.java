@@ -94,44 +94,33 @@ public final class PostgresIngestBench {
                 serverCpu0[i] = jitAndRest(servers.get(i).pid(), ticks);
             }
             long postgresCpu0 = postgresCpuMillis(ticks), clientCpu0 = TokenstatsProcess.selfCpuMillis(ticks);
-            long t0 = System.nanoTime();
-            List<Thread> threads = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int thread = t;
-                Thread th = new Thread(() -> {
-                    int i;
-                    while ((i = next.getAndIncrement()) < bodies.size()) {
-                        HttpRequest req = HttpRequest.newBuilder(bases.get(thread % 2).resolve("/api/v1/events"))
-                                .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/x-ndjson")
-                                .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i))).build();
-                        while (true) {
-                            long r0 = System.nanoTime();
-                            try {
-                                HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
-                                if (r.statusCode() == 200) {
-                                    long r1 = System.nanoTime();
-                                    latencies.add(r1 - r0);
-                                    acks.add(r1);
-                                    java.util.regex.Matcher m = ACCEPTED.matcher(r.body());
-                                    if (m.find()) {
-                                        accepted.addAndGet(Long.parseLong(m.group(1)));
-                                    }
-                                    break;
+            double seconds = onThreads(4, thread -> {
+                int i;
+                while ((i = next.getAndIncrement()) < bodies.size()) {
+                    HttpRequest req = HttpRequest.newBuilder(bases.get(thread % 2).resolve("/api/v1/events"))
+                            .header("Authorization", "Bearer " + KEY).header("Content-Type", "application/x-ndjson")
+                            .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i))).build();
+                    while (true) {
+                        long r0 = System.nanoTime();
+                        try {
+                            HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+                            if (r.statusCode() == 200) {
+                                long r1 = System.nanoTime();
+                                latencies.add(r1 - r0);
+                                acks.add(r1);
+                                java.util.regex.Matcher m = ACCEPTED.matcher(r.body());
+                                if (m.find()) {
+                                    accepted.addAndGet(Long.parseLong(m.group(1)));
                                 }
-                                Thread.sleep(100); // 429/503: retry
-                            } catch (IOException | InterruptedException e) {
-                                throw new IllegalStateException(e);
+                                break;
                             }
+                            Thread.sleep(100); // 429/503: retry
+                        } catch (IOException | InterruptedException e) {
+                            throw new IllegalStateException(e);
                         }
                     }
-                });
-                th.start();
-                threads.add(th);
-            }
-            for (Thread th : threads) {
-                th.join();
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
+                }
+            });
             long jit = 0, rest = 0;
             for (int i = 0; i < servers.size(); i++) {
                 long[] now1 = jitAndRest(servers.get(i).pid(), ticks);
@@ -210,44 +199,34 @@ public final class PostgresIngestBench {
         long postgresCpu0 = postgresCpuMillis(ticks);
         AtomicInteger next = new AtomicInteger();
         AtomicLong stored = new AtomicLong();
-        long t0 = System.nanoTime();
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-            Thread th = new Thread(() -> {
-                try (Connection c = DriverManager.getConnection(url, "postgres", "");
-                     java.sql.PreparedStatement keys = c.prepareStatement("INSERT INTO event_keys (account, id, time_ms)"
-                             + " SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[]) ON CONFLICT DO NOTHING RETURNING account, id")) {
-                    c.setAutoCommit(false);
-                    var copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
-                    int i;
-                    while ((i = next.getAndIncrement()) < batches.size()) {
-                        String[] batch = batches.get(i);
-                        keys.setString(1, batch[0]);
-                        keys.setString(2, batch[1]);
-                        keys.setString(3, batch[2]);
-                        int fresh = 0;
-                        try (ResultSet rs = keys.executeQuery()) {
-                            while (rs.next()) {
-                                fresh++;
-                            }
+        double seconds = onThreads(4, thread -> {
+            try (Connection c = DriverManager.getConnection(url, "postgres", "");
+                 java.sql.PreparedStatement keys = c.prepareStatement("INSERT INTO event_keys (account, id, time_ms)"
+                         + " SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[]) ON CONFLICT DO NOTHING RETURNING account, id")) {
+                c.setAutoCommit(false);
+                var copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+                int i;
+                while ((i = next.getAndIncrement()) < batches.size()) {
+                    String[] batch = batches.get(i);
+                    keys.setString(1, batch[0]);
+                    keys.setString(2, batch[1]);
+                    keys.setString(3, batch[2]);
+                    int fresh = 0;
+                    try (ResultSet rs = keys.executeQuery()) {
+                        while (rs.next()) {
+                            fresh++;
                         }
-                        copy.copyIn("COPY events (account, id, time_ms, model, api_key, prompt_tokens, completion_tokens,"
-                                + " cached_tokens, quota, credit_nanos, duration_ms, error, stream, grp, channel) FROM STDIN",
-                                new java.io.ByteArrayInputStream(batch[3].getBytes(StandardCharsets.UTF_8)));
-                        c.commit();
-                        stored.addAndGet(fresh);
                     }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                    copy.copyIn("COPY events (account, id, time_ms, model, api_key, prompt_tokens, completion_tokens,"
+                            + " cached_tokens, quota, credit_nanos, duration_ms, error, stream, grp, channel) FROM STDIN",
+                            new java.io.ByteArrayInputStream(batch[3].getBytes(StandardCharsets.UTF_8)));
+                    c.commit();
+                    stored.addAndGet(fresh);
                 }
-            });
-            th.start();
-            threads.add(th);
-        }
-        for (Thread th : threads) {
-            th.join();
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
         long postgresCpu = postgresCpuMillis(ticks) - postgresCpu0;
         try (Connection c = DriverManager.getConnection(DB, "postgres", ""); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
@@ -256,6 +235,22 @@ public final class PostgresIngestBench {
                         + " %,d events in %.1f s = %,.0f events/s; PostgreSQL %.1f s of CPU = %.1f us per event; %s%n",
                 n, seconds, n / seconds, postgresCpu / 1e3, postgresCpu * 1e3 / n,
                 stored.get() == n ? "stored exactly" : "MISMATCH: " + stored.get() + " stored");
+    }
+
+    /** Runs {@code work} on {@code n} threads (given their number) until all return; the seconds that took. */
+    static double onThreads(int n, java.util.function.IntConsumer work) throws InterruptedException {
+        long t0 = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+            int thread = t;
+            Thread th = new Thread(() -> work.accept(thread));
+            th.start();
+            threads.add(th);
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     /** CPU ms of a server: {its JIT compiler threads, every other thread}. */

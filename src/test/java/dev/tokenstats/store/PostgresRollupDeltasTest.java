@@ -209,11 +209,7 @@ class PostgresRollupDeltasTest {
         try (PostgresFixture db = new PostgresFixture(schema)) { // migrates to the latest version
             assertThat(pending()).as("the migration folded version 7's deltas").isZero();
             assertExact(db.store, all, "migrated");
-            List<UsageEvent> more = RollupTiersTest.events(new Random(28), 2000).stream()
-                    .map(e -> new UsageEvent(e.account(), "m-" + e.id(), e.timeMillis(), e.model(), e.key(),
-                            e.promptTokens(), e.completionTokens(), e.cachedTokens(), e.quota(), e.creditNanos(),
-                            e.durationMs(), e.error(), e.stream(), e.group(), e.channel()))
-                    .toList();
+            List<UsageEvent> more = RollupTiersTest.renamed(RollupTiersTest.events(new Random(28), 2000), "m-");
             assertThat(db.store.append(more).accepted()).isEqualTo(more.size());
             all.addAll(more);
             assertExact(db.store, all, "migrated, then written");

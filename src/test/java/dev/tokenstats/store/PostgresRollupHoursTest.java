@@ -64,11 +64,7 @@ class PostgresRollupHoursTest {
         writeVersion4(events);
         try (PostgresFixture db = new PostgresFixture(schema)) {
             RollupTiersTest.assertEverySumAndPeak(db.store, events, "migrated");
-            List<UsageEvent> more = RollupTiersTest.events(new Random(18), 2000).stream()
-                    .map(e -> new UsageEvent(e.account(), "m-" + e.id(), e.timeMillis(), e.model(), e.key(),
-                            e.promptTokens(), e.completionTokens(), e.cachedTokens(), e.quota(), e.creditNanos(),
-                            e.durationMs(), e.error(), e.stream(), e.group(), e.channel()))
-                    .toList();
+            List<UsageEvent> more = RollupTiersTest.renamed(RollupTiersTest.events(new Random(18), 2000), "m-");
             assertThat(db.store.append(more).accepted()).isEqualTo(more.size());
             events.addAll(more);
             RollupTiersTest.assertEverySumAndPeak(db.store, events, "migrated, then written");

@@ -59,6 +59,13 @@ class RollupTiersTest {
         return events;
     }
 
+    /** The events with their ids prefixed: as many more events, none a duplicate of the originals. */
+    static List<UsageEvent> renamed(List<UsageEvent> events, String prefix) {
+        return events.stream().map(e -> new UsageEvent(e.account(), prefix + e.id(), e.timeMillis(), e.model(), e.key(),
+                e.promptTokens(), e.completionTokens(), e.cachedTokens(), e.quota(), e.creditNanos(), e.durationMs(),
+                e.error(), e.stream(), e.group(), e.channel())).toList();
+    }
+
     /** Periods that start and end on and off hour and quarter boundaries. */
     static List<long[]> periods() {
         long h = Math.floorDiv(NOW_MIN, 60) * 60;
