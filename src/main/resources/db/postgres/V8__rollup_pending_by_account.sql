@@ -10,7 +10,7 @@
 
 -- The deltas V7 left are folded first, as V7's fold did. The lock waits for appends in progress and keeps new
 -- ones out, so none commits between this fold and the drop (an instance still running the old version fails
--- its appends from here on; its clients retry them on an upgraded instance).
+-- its appends, folds and reads from here on, see below; its clients retry them on an upgraded instance).
 LOCK TABLE rollup_pending IN ACCESS EXCLUSIVE MODE;
 SET LOCAL enable_nestloop = off;
 SET LOCAL work_mem = '64MB';
@@ -79,13 +79,25 @@ spans AS (
 SELECT count(*) FROM m;
 DROP TABLE rollup_pending;
 
--- series is the full series; first_ms and last_ms are the earliest and latest event time of the row.
+-- Each row names its three series; first_ms and last_ms are the earliest and latest event time of the row.
+-- No column is called series any more: an instance of the previous version fails on this table (its appends,
+-- folds and reads name that column) instead of folding rows into the full series alone.
 CREATE TABLE rollup_pending (
-    LIKE rollup_1m INCLUDING DEFAULTS,
-    model_series   integer NOT NULL,
-    account_series integer NOT NULL,
-    first_ms       bigint  NOT NULL,
-    last_ms        bigint  NOT NULL
+    full_series       integer NOT NULL,
+    model_series      integer NOT NULL,
+    account_series    integer NOT NULL,
+    minute            integer NOT NULL,
+    requests          bigint  NOT NULL,
+    errors            bigint  NOT NULL,
+    quota             bigint  NOT NULL,
+    credit_nanos      numeric NOT NULL,
+    prompt_tokens     bigint  NOT NULL,
+    completion_tokens bigint  NOT NULL,
+    cached_tokens     bigint  NOT NULL,
+    duration_sum      bigint  NOT NULL,
+    duration_count    bigint  NOT NULL,
+    first_ms          bigint  NOT NULL,
+    last_ms           bigint  NOT NULL
 ) PARTITION BY HASH (account_series);
 -- Reads take an account's deltas in a range of minutes; folds read whole partitions.
 CREATE INDEX rollup_pending_account_minute ON rollup_pending (account_series, minute);

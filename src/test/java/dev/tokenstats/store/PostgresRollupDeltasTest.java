@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The PostgreSQL store's rollup deltas (V7, V8): appends only add rows to {@code rollup_pending}, one row per
@@ -209,6 +211,11 @@ class PostgresRollupDeltasTest {
         try (PostgresFixture db = new PostgresFixture(schema)) { // migrates to the latest version
             assertThat(pending()).as("the migration folded version 7's deltas").isZero();
             assertExact(db.store, all, "migrated");
+            try (Connection c = connect(); Statement s = c.createStatement()) { // as version 7's appends, folds and reads do
+                assertThatThrownBy(() -> s.executeQuery("SELECT series, minute FROM rollup_pending"))
+                        .as("an instance still on version 7 fails on the new deltas instead of folding them into full series alone")
+                        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42703"));
+            }
             List<UsageEvent> more = RollupTiersTest.renamed(RollupTiersTest.events(new Random(28), 2000), "m-");
             assertThat(db.store.append(more).accepted()).isEqualTo(more.size());
             all.addAll(more);

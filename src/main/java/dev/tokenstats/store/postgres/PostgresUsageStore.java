@@ -299,7 +299,7 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
             }
             i++;
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO rollup_pending (series, model_series, account_series, minute, "
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO rollup_pending (full_series, model_series, account_series, minute, "
                 + String.join(", ", METRICS) + ", first_ms, last_ms) SELECT * FROM unnest(?::int[], ?::int[], ?::int[], ?::int[]"
                 + ", ?::bigint[]".repeat(width) + ")")) {
             ps.setArray(1, c.createArrayOf("integer", ids));
@@ -343,7 +343,7 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
         String figures = String.join(", ", METRICS);
         String sums = Arrays.stream(METRICS).map(m -> "sum(" + m + ") AS " + m).collect(Collectors.joining(", "));
         FOLD = "WITH moved AS (DELETE FROM rollup_pending_%d RETURNING *),"
-                + " f AS (SELECT series, model_series, account_series, minute, " + sums + ", min(first_ms) AS first_ms,"
+                + " f AS (SELECT full_series AS series, model_series, account_series, minute, " + sums + ", min(first_ms) AS first_ms,"
                 + " max(last_ms) AS last_ms FROM moved GROUP BY 1, 2, 3, 4),"
                 + " m AS (SELECT series, minute, " + figures + ", false AS hourly FROM f"
                 + " UNION ALL SELECT model_series, minute, " + sums + ", true FROM f GROUP BY 1, 2"
@@ -683,7 +683,7 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
         String folded = hours != null ? hours : parts(RollupPlan.parts(boundaries, tiers));
         String pending = "SELECT s.id AS series, p.minute, " + Arrays.stream(METRICS).map(m -> "p." + m).collect(Collectors.joining(", "))
                 + " FROM rollup_pending p WHERE p.account_series = " + ACCOUNT_SERIES_OF_S + " AND p.minute >= " + from
-                + " AND p.minute < " + to + " AND s.id IN (p.series, p.model_series, p.account_series)";
+                + " AND p.minute < " + to + " AND s.id IN (p.full_series, p.model_series, p.account_series)";
         return folded.isEmpty() ? pending : folded + " UNION ALL " + pending;
     }
 
@@ -820,7 +820,7 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
      */
     private static final String PENDING_FIGURES = "SELECT x.series, p.minute, p.requests, p.prompt_tokens, p.completion_tokens,"
             + " p.prompt_tokens + p.completion_tokens AS tokens FROM rollup_pending p"
-            + " CROSS JOIN LATERAL (VALUES (p.series), (p.model_series), (p.account_series)) x (series)"
+            + " CROSS JOIN LATERAL (VALUES (p.full_series), (p.model_series), (p.account_series)) x (series)"
             + " WHERE p.account_series = " + ACCOUNT_SERIES_OF_PARAMETER;
 
     @Override
