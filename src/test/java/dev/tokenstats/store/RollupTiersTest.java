@@ -82,7 +82,20 @@ class RollupTiersTest {
                 UsageStoreContractTest.minutes(Math.floorDiv(NOW_MIN, 60) * 60 - 3 * 1440, NOW_MIN + 60, 60),
                 UsageStoreContractTest.zoneDays("Asia/Kathmandu", NOW.minus(Duration.ofDays(4)), 5),
                 UsageStoreContractTest.zoneDays("Asia/Kolkata", NOW.minus(Duration.ofDays(4)), 5),
-                UsageStoreContractTest.zoneDays("America/New_York", Instant.parse("2026-11-01T00:00:00Z"), 20));
+                UsageStoreContractTest.zoneDays("America/New_York", Instant.parse("2026-11-01T00:00:00Z"), 20),
+                UsageStoreContractTest.minutes(Math.floorDiv(NOW_MIN, 60) * 60 - 3 * 1440 + 30, NOW_MIN + 1, 60), // Kolkata's hours
+                kolkataHoursInUtcHours(Math.floorDiv(NOW_MIN, 60) * 60 - 3 * 1440, 3 * 24 + 1));
+    }
+
+    /** Hours of a zone at half past (+05:30) from and to whole UTC hours: the first and last bucket are half hours. */
+    static long[] kolkataHoursInUtcHours(long fromHour, int hours) {
+        long[] b = new long[hours + 2];
+        b[0] = fromHour;
+        for (int i = 1; i <= hours; i++) {
+            b[i] = fromHour + 30 + 60L * (i - 1);
+        }
+        b[hours + 1] = fromHour + 60L * hours;
+        return b;
     }
 
     @Test

@@ -320,6 +320,12 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
                 new SeriesKey(e.account(), e.model(), null, null), new SeriesKey(e.account(), null, null, null));
     }
 
+    /**
+     * Hours from half past (V9), of the model and account series: rows cover [minute, minute + 60) with minute at
+     * half past a UTC hour, for zones whose offset is a whole hour and a half (see {@link #halfPastHours}).
+     */
+    static final String HALF_PAST = "rollup_1h30";
+
     /** The partitions of {@code rollup_pending} (V8): folds of different partitions run at once. */
     static final int PARTITIONS = 8;
 
@@ -333,9 +339,9 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
      * One statement moves every committed delta of partition %d into the tiers: it deletes them (rows that
      * concurrent appends commit meanwhile are not in its snapshot and stay for the next fold), adds them up per
      * full series and minute, and from those per model series and per account series; adds these sums per
-     * minute, quarter hour and hour (the hourly tier for model and account series only), keeps each hour's
-     * busiest minute from the minute rows' new totals, and widens the account spans. Its count is the number
-     * of delta rows moved.
+     * minute, quarter hour, hour and hour from half past (the last two for model and account series only),
+     * keeps each hour's busiest minute from the minute rows' new totals, and widens the account spans. Its count
+     * is the number of delta rows moved.
      */
     private static final String FOLD;
 
@@ -353,6 +359,8 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
                 + " RETURNING series, minute, requests, prompt_tokens + completion_tokens AS tokens),"
                 + " quarters AS (INSERT INTO " + RollupPlan.QUARTER + " (series, minute, " + figures + ") SELECT series, minute / 15 * 15, "
                 + sums + " FROM m GROUP BY 1, 2 ORDER BY 1, 2 " + onConflictAdd(RollupPlan.QUARTER) + "),"
+                + " halves AS (INSERT INTO " + HALF_PAST + " (series, minute, " + figures + ") SELECT series, minute - mod(minute + 30, 60), "
+                + sums + " FROM m WHERE hourly GROUP BY 1, 2 ORDER BY 1, 2 " + onConflictAdd(HALF_PAST) + "),"
                 + " hours AS (INSERT INTO " + RollupPlan.HOUR + " (series, minute, " + figures + ", peak_requests, peak_tokens)"
                 + " SELECT h.*, p.requests, p.tokens FROM (SELECT series, minute / 60 * 60 AS minute, " + sums
                 + " FROM m WHERE hourly GROUP BY 1, 2) h"
@@ -611,15 +619,15 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
     }
 
     /**
-     * Folds the rollup deltas, then marks the hourly tier's settled pages all-visible, so that whole hours are
-     * index-only reads (V6); only the current hour's rows change. Autovacuum would do it too, but may be off or
+     * Folds the rollup deltas, then marks the settled pages of both hourly tiers all-visible, so that whole hours
+     * are index-only reads (V6, V9); only the current hour's rows change. Autovacuum would do it too, but may be off or
      * behind; an instance whose neighbour is already at it skips.
      */
     @Override
     public void maintain() {
         fold();
         try (Connection c = dataSource.getConnection(); var s = c.createStatement()) {
-            s.execute("VACUUM (SKIP_LOCKED) " + RollupPlan.HOUR);
+            s.execute("VACUUM (SKIP_LOCKED) " + RollupPlan.HOUR + ", " + HALF_PAST);
         } catch (SQLException e) {
             throw new StoreUnavailableException("maintenance failed: " + e.getMessage(), e);
         }
@@ -679,7 +687,10 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
      */
     static String source(long[] boundaries, int... tiers) {
         long from = boundaries[0], to = boundaries[boundaries.length - 1];
-        String hours = hoursBetweenUnalignedBoundaries(boundaries, tiers);
+        String hours = halfPastHours(boundaries, tiers);
+        if (hours == null) {
+            hours = hoursBetweenUnalignedBoundaries(boundaries, tiers);
+        }
         String folded = hours != null ? hours : parts(RollupPlan.parts(boundaries, tiers));
         String pending = "SELECT s.id AS series, p.minute, " + Arrays.stream(METRICS).map(m -> "p." + m).collect(Collectors.joining(", "))
                 + " FROM rollup_pending p WHERE p.account_series = " + ACCOUNT_SERIES_OF_S + " AND p.minute >= " + from
@@ -692,6 +703,33 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
                 .map(p -> "SELECT " + COLUMNS + " FROM " + RollupPlan.table(p.minutes()) + " WHERE series = s.id AND minute >= " + p.from()
                         + " AND minute < " + p.to())
                 .collect(Collectors.joining(" UNION ALL "));
+    }
+
+    /**
+     * Buckets of an hour or more whose boundaries are all at half past an hour (hours and days in Asia/Kolkata,
+     * +05:30, and other zones a whole hour and a half off UTC): RollupPlan would read them from quarter hours, four
+     * rows an hour and series. Instead the hours from half past ({@link #HALF_PAST}) answer the middle of the
+     * period, one row an hour, and the period's own ends, where they are not at half past, come from quarter hours
+     * and minutes. Null where that does not apply (no hourly tier, fewer than two buckets, shorter buckets, a
+     * boundary elsewhere).
+     */
+    static String halfPastHours(long[] boundaries, int... tiers) {
+        int n = boundaries.length - 1;
+        long from = boundaries[0], to = boundaries[n];
+        if (tiers[0] != 60 || n < 2 || (to - from) / n < 60) {
+            return null;
+        }
+        for (int i = 1; i < n; i++) {
+            if (Math.floorMod(boundaries[i], 60) != 30) {
+                return null;
+            }
+        }
+        long a = from + Math.floorMod(30 - from, 60), b = to - Math.floorMod(to - 30, 60);
+        int[] finer = Arrays.copyOfRange(tiers, 1, tiers.length);
+        List<RollupPlan.Part> ends = new ArrayList<>(RollupPlan.parts(new long[] {from, a}, finer));
+        ends.addAll(RollupPlan.parts(new long[] {b, to}, finer));
+        return "SELECT " + COLUMNS + " FROM " + HALF_PAST + " WHERE series = s.id AND minute >= " + a + " AND minute < " + b
+                + (ends.isEmpty() ? "" : " UNION ALL " + parts(ends));
     }
 
     /**

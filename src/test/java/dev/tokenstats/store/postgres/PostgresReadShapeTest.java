@@ -71,4 +71,38 @@ class PostgresReadShapeTest {
         assertThat(quarters.group(1).split(",")).as(view).hasSize(4 * cut);
         assertThat(sql).as(view).contains("FROM rollup_1h WHERE series = s.id AND minute >= ").contains("FROM rollup_15m WHERE series = s.id AND minute = ANY");
     }
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            // view,                       zone,           days, bucket minutes, first bucket shortened by, key/status filter, half past hours (-1: not read from them), ends from finer tiers
+            "30 days by hour (India),      Asia/Kolkata,   30,   60,   0,   false, 720,  false",
+            "90 days by day (India),       Asia/Kolkata,   90,   1440, 0,   false, 2160, false",
+            "7 days by day (India; ragged start), Asia/Kolkata, 7, 1440, 100, false, 166, true",
+            "30 days by hour (Iran),       Asia/Tehran,    30,   60,   0,   false, 720,  false",
+            "30 days by hour (India; key filter), Asia/Kolkata, 30, 60, 0, true,  -1,   false",
+            "24 h by minute (India),       Asia/Kolkata,   1,    1,    0,   false, -1,   false",
+            "30 days by hour (Nepal),      Asia/Kathmandu, 30,   60,   0,   false, -1,   false",
+            "30 days by hour (UTC),        UTC,            30,   60,   0,   false, -1,   false",
+    })
+    void bucketsAtHalfPastReadTheHoursFromHalfPast(String view, String zone, int days, int width, int shortened, boolean full,
+                                                   int rows, boolean ends) {
+        ZonedDateTime start = Instant.ofEpochSecond(MIDNIGHT * 60).atZone(ZoneId.of(zone)).toLocalDate()
+                .atStartOfDay(ZoneId.of(zone));
+        long[] boundaries = new long[days * 1440 / width + 1];
+        for (int i = 0; i < boundaries.length; i++) {
+            boundaries[i] = start.toEpochSecond() / 60 + (long) i * width;
+        }
+        boundaries[0] += shortened;
+        String sql = PostgresUsageStore.halfPastHours(boundaries, full ? new int[] {15, 1} : new int[] {60, 15, 1});
+        if (rows < 0) {
+            assertThat(sql).as(view).isNull();
+            return;
+        }
+        java.util.regex.Matcher range = java.util.regex.Pattern
+                .compile("FROM rollup_1h30 WHERE series = s.id AND minute >= (\\d+) AND minute < (\\d+)").matcher(sql);
+        assertThat(range.find()).as(sql).isTrue();
+        long a = Long.parseLong(range.group(1)), b = Long.parseLong(range.group(2));
+        assertThat(Math.floorMod(a, 60)).as(view).isEqualTo(30);
+        assertThat((b - a) / 60).as(view).isEqualTo(rows);
+        assertThat(sql.contains("UNION ALL")).as(view + ": " + sql).isEqualTo(ends);
+    }
 }
