@@ -710,13 +710,14 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
      * +05:30, and other zones a whole hour and a half off UTC): RollupPlan would read them from quarter hours, four
      * rows an hour and series. Instead the hours from half past ({@link #HALF_PAST}) answer the middle of the
      * period, one row an hour, and the period's own ends, where they are not at half past, come from quarter hours
-     * and minutes. Null where that does not apply (no hourly tier, fewer than two buckets, shorter buckets, a
-     * boundary elsewhere).
+     * and minutes. Interior boundaries all at half past are whole hours apart, so only the first and last bucket
+     * can be shorter (a period from a whole UTC hour). Null where that does not apply (no hourly tier, fewer than
+     * two buckets, an interior boundary elsewhere).
      */
     static String halfPastHours(long[] boundaries, int... tiers) {
         int n = boundaries.length - 1;
         long from = boundaries[0], to = boundaries[n];
-        if (tiers[0] != 60 || n < 2 || (to - from) / n < 60) {
+        if (tiers[0] != 60 || n < 2) {
             return null;
         }
         for (int i = 1; i < n; i++) {

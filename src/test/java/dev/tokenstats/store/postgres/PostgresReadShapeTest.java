@@ -77,6 +77,7 @@ class PostgresReadShapeTest {
             "30 days by hour (India),      Asia/Kolkata,   30,   60,   0,   false, 720,  false",
             "90 days by day (India),       Asia/Kolkata,   90,   1440, 0,   false, 2160, false",
             "7 days by day (India; ragged start), Asia/Kolkata, 7, 1440, 100, false, 166, true",
+            "30 days by hour (India; from a whole UTC hour), Asia/Kolkata, 30, 60, 30, false, 719, true",
             "30 days by hour (Iran),       Asia/Tehran,    30,   60,   0,   false, 720,  false",
             "30 days by hour (India; key filter), Asia/Kolkata, 30, 60, 0, true,  -1,   false",
             "24 h by minute (India),       Asia/Kolkata,   1,    1,    0,   false, -1,   false",
