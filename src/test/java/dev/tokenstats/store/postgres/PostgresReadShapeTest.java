@@ -18,6 +18,18 @@ class PostgresReadShapeTest {
 
     static final long MIDNIGHT = Instant.parse("2026-11-29T00:00:00Z").getEpochSecond() / 60;
 
+    /** Buckets of {@code width} minutes over {@code days} from a midnight of the zone, the first shortened. */
+    static long[] boundaries(String zone, int days, int width, int shortened) {
+        ZonedDateTime start = Instant.ofEpochSecond(MIDNIGHT * 60).atZone(ZoneId.of(zone)).toLocalDate()
+                .atStartOfDay(ZoneId.of(zone));
+        long[] boundaries = new long[days * 1440 / width + 1];
+        for (int i = 0; i < boundaries.length; i++) {
+            boundaries[i] = start.toEpochSecond() / 60 + (long) i * width;
+        }
+        boundaries[0] += shortened;
+        return boundaries;
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({
             // view,                         zone,          days, bucket minutes, key/status filter, rows per bucket
@@ -30,13 +42,7 @@ class PostgresReadShapeTest {
     })
     void rowsPerBucketFollowTheTierThatAnswersTheMiddle(String view, String zone, int days, int width, boolean full,
                                                         double expected) {
-        ZonedDateTime start = Instant.ofEpochSecond(MIDNIGHT * 60).atZone(ZoneId.of(zone)).toLocalDate()
-                .atStartOfDay(ZoneId.of(zone));
-        long from = start.toEpochSecond() / 60;
-        long[] boundaries = new long[days * 1440 / width + 1];
-        for (int i = 0; i < boundaries.length; i++) {
-            boundaries[i] = from + (long) i * width;
-        }
+        long[] boundaries = boundaries(zone, days, width, 0);
         int[] tiers = full ? new int[] {15, 1} : new int[] {60, 15, 1};
         assertThat(PostgresUsageStore.rowsPerBucket(boundaries, tiers)).as(view).isEqualTo(expected);
     }
@@ -52,13 +58,7 @@ class PostgresReadShapeTest {
     })
     void longBucketsCutWithinHoursReadQuartersOnlyForTheHoursTheyCut(String view, String zone, int days, int width,
                                                                      int shortened, int cut) {
-        ZonedDateTime start = Instant.ofEpochSecond(MIDNIGHT * 60).atZone(ZoneId.of(zone)).toLocalDate()
-                .atStartOfDay(ZoneId.of(zone));
-        long[] boundaries = new long[days * 1440 / width + 1];
-        for (int i = 0; i < boundaries.length; i++) {
-            boundaries[i] = start.toEpochSecond() / 60 + (long) i * width;
-        }
-        boundaries[0] += shortened;
+        long[] boundaries = boundaries(zone, days, width, shortened);
         String sql = PostgresUsageStore.hoursBetweenUnalignedBoundaries(boundaries, 60, 15, 1);
         if (cut < 0) {
             assertThat(sql).as(view).isNull();
@@ -86,13 +86,7 @@ class PostgresReadShapeTest {
     })
     void bucketsAtHalfPastReadTheHoursFromHalfPast(String view, String zone, int days, int width, int shortened, boolean full,
                                                    int rows, boolean ends) {
-        ZonedDateTime start = Instant.ofEpochSecond(MIDNIGHT * 60).atZone(ZoneId.of(zone)).toLocalDate()
-                .atStartOfDay(ZoneId.of(zone));
-        long[] boundaries = new long[days * 1440 / width + 1];
-        for (int i = 0; i < boundaries.length; i++) {
-            boundaries[i] = start.toEpochSecond() / 60 + (long) i * width;
-        }
-        boundaries[0] += shortened;
+        long[] boundaries = boundaries(zone, days, width, shortened);
         String sql = PostgresUsageStore.halfPastHours(boundaries, full ? new int[] {15, 1} : new int[] {60, 15, 1});
         if (rows < 0) {
             assertThat(sql).as(view).isNull();
