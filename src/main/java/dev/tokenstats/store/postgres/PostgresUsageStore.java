@@ -270,7 +270,7 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
     private static int insertPending(Connection c, List<UsageEvent> events, int[][] series, int[] fresh) throws SQLException {
         int first = METRICS.length, last = first + 1;
         Map<Long, long[]> rows = new HashMap<>();
-        Map<Integer, int[]> lineage = new HashMap<>();
+        Map<Integer, int[]> seriesOfFull = new HashMap<>(); // full series id -> its three series ids
         for (int i : fresh) {
             UsageEvent e = events.get(i);
             long[] row = rows.computeIfAbsent(((long) series[i][0] << 32) | e.epochMinute(), x -> {
@@ -282,14 +282,14 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
             RollupMetrics.add(row, e);
             row[first] = Math.min(row[first], e.timeMillis());
             row[last] = Math.max(row[last], e.timeMillis());
-            lineage.putIfAbsent(series[i][0], series[i]);
+            seriesOfFull.putIfAbsent(series[i][0], series[i]);
         }
         int n = rows.size(), width = METRICS.length + 2;
         Integer[] ids = new Integer[n], models = new Integer[n], accounts = new Integer[n], minutes = new Integer[n];
         Long[][] figures = new Long[width][n];
         int i = 0;
         for (Map.Entry<Long, long[]> r : rows.entrySet()) {
-            int[] three = lineage.get((int) (r.getKey() >>> 32));
+            int[] three = seriesOfFull.get((int) (r.getKey() >>> 32));
             ids[i] = three[0];
             models[i] = three[1];
             accounts[i] = three[2];
@@ -620,8 +620,8 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
 
     /**
      * Folds the rollup deltas, then marks the settled pages of both hourly tiers all-visible, so that whole hours
-     * are index-only reads (V6, V9); only the current hour's rows change. Autovacuum would do it too, but may be off or
-     * behind; an instance whose neighbour is already at it skips.
+     * are index-only reads (V6, V9); only the current hour's rows change. Autovacuum would do it too, but may be
+     * off or behind; an instance whose neighbour is already at it skips.
      */
     @Override
     public void maintain() {
