@@ -80,25 +80,16 @@ SELECT count(*) FROM m;
 DROP TABLE rollup_pending;
 
 -- Each row names its three series; first_ms and last_ms are the earliest and latest event time of the row.
--- No column is called series any more: an instance of the previous version fails on this table (its appends,
+-- Its series column is renamed full_series: an instance of the previous version fails on this table (its appends,
 -- folds and reads name that column) instead of folding rows into the full series alone.
 CREATE TABLE rollup_pending (
-    full_series       integer NOT NULL,
-    model_series      integer NOT NULL,
-    account_series    integer NOT NULL,
-    minute            integer NOT NULL,
-    requests          bigint  NOT NULL,
-    errors            bigint  NOT NULL,
-    quota             bigint  NOT NULL,
-    credit_nanos      numeric NOT NULL,
-    prompt_tokens     bigint  NOT NULL,
-    completion_tokens bigint  NOT NULL,
-    cached_tokens     bigint  NOT NULL,
-    duration_sum      bigint  NOT NULL,
-    duration_count    bigint  NOT NULL,
-    first_ms          bigint  NOT NULL,
-    last_ms           bigint  NOT NULL
+    LIKE rollup_1m INCLUDING DEFAULTS,
+    model_series   integer NOT NULL,
+    account_series integer NOT NULL,
+    first_ms       bigint  NOT NULL,
+    last_ms        bigint  NOT NULL
 ) PARTITION BY HASH (account_series);
+ALTER TABLE rollup_pending RENAME COLUMN series TO full_series;
 -- Reads take an account's deltas in a range of minutes; folds read whole partitions.
 CREATE INDEX rollup_pending_account_minute ON rollup_pending (account_series, minute);
 DO $$

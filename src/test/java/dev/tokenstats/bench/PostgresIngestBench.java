@@ -73,13 +73,13 @@ public final class PostgresIngestBench {
             for (long b = 0; b < n / 1000; b++) {
                 StringBuilder body = new StringBuilder(280_000);
                 for (int i = 0; i < 1000; i++) {
-                    long k = b * 1000 + i;
-                    body.append("{\"id\":\"pg-").append(k).append("\",\"account\":\"acct-").append(k % 7 == 0 ? 0 : k % 200)
-                            .append("\",\"time\":").append(now - 3_600_000L + (k * 3_600_000L / n)).append(",\"model\":\"model-")
-                            .append(k % 29 % 13).append("\",\"key\":\"key-").append(k % 5).append("\",\"prompt_tokens\":")
-                            .append(200 + k % 4000).append(",\"completion_tokens\":").append(10 + k % 800)
-                            .append(",\"quota\":").append(500 + k % 40_000).append(",\"duration_ms\":").append(300 + k % 8000)
-                            .append(",\"status\":\"").append(k % 67 == 0 ? "error" : "success").append("\"}\n");
+                    Event e = new Event(b * 1000 + i, n, now);
+                    body.append("{\"id\":\"").append(e.id()).append("\",\"account\":\"").append(e.account())
+                            .append("\",\"time\":").append(e.time()).append(",\"model\":\"").append(e.model())
+                            .append("\",\"key\":\"").append(e.key()).append("\",\"prompt_tokens\":").append(e.prompt())
+                            .append(",\"completion_tokens\":").append(e.completion()).append(",\"quota\":").append(e.quota())
+                            .append(",\"duration_ms\":").append(e.durationMs()).append(",\"status\":\"")
+                            .append(e.error() ? "error" : "success").append("\"}\n");
                 }
                 bodies.add(body.toString());
             }
@@ -180,17 +180,16 @@ public final class PostgresIngestBench {
             StringBuilder accounts = new StringBuilder("{"), ids = new StringBuilder("{"), times = new StringBuilder("{"),
                     rows = new StringBuilder(200_000);
             for (int i = 0; i < 1000; i++) {
-                long k = b * 1000 + i;
-                String account = "acct-" + (k % 7 == 0 ? 0 : k % 200), id = "pg-" + k;
-                long time = now - 3_600_000L + (k * 3_600_000L / n);
+                Event e = new Event(b * 1000 + i, n, now);
                 String sep = i == 0 ? "" : ",";
-                accounts.append(sep).append(account);
-                ids.append(sep).append(id);
-                times.append(sep).append(time);
-                rows.append(account).append('\t').append(id).append('\t').append(time).append("\tmodel-").append(k % 29 % 13)
-                        .append("\tkey-").append(k % 5).append('\t').append(200 + k % 4000).append('\t').append(10 + k % 800)
-                        .append("\t0\t").append(500 + k % 40_000).append('\t').append((500 + k % 40_000) * 2000).append('\t')
-                        .append(300 + k % 8000).append('\t').append(k % 67 == 0 ? 't' : 'f').append("\t\\N\t\t\n");
+                accounts.append(sep).append(e.account());
+                ids.append(sep).append(e.id());
+                times.append(sep).append(e.time());
+                // as the server stores them: no cached tokens, credits = quota / 500,000, no stream, group or channel
+                rows.append(e.account()).append('\t').append(e.id()).append('\t').append(e.time()).append('\t').append(e.model())
+                        .append('\t').append(e.key()).append('\t').append(e.prompt()).append('\t').append(e.completion())
+                        .append("\t0\t").append(e.quota()).append('\t').append(e.quota() * 2000).append('\t')
+                        .append(e.durationMs()).append('\t').append(e.error() ? 't' : 'f').append("\t\\N\t\t\n");
             }
             batches.add(new String[] {accounts.append('}').toString(), ids.append('}').toString(), times.append('}').toString(),
                     rows.toString()});
@@ -235,6 +234,49 @@ public final class PostgresIngestBench {
                         + " %,d events in %.1f s = %,.0f events/s; PostgreSQL %.1f s of CPU = %.1f us per event; %s%n",
                 n, seconds, n / seconds, postgresCpu / 1e3, postgresCpu * 1e3 / n,
                 stored.get() == n ? "stored exactly" : "MISMATCH: " + stored.get() + " stored");
+    }
+
+    /** Event number k of n, the same for the run through the servers and for the floor; times over the hour before now. */
+    record Event(long k, long n, long now) {
+        String id() {
+            return "pg-" + k;
+        }
+
+        String account() {
+            return "acct-" + (k % 7 == 0 ? 0 : k % 200);
+        }
+
+        long time() {
+            return now - 3_600_000L + (k * 3_600_000L / n);
+        }
+
+        String model() {
+            return "model-" + k % 29 % 13;
+        }
+
+        String key() {
+            return "key-" + k % 5;
+        }
+
+        long prompt() {
+            return 200 + k % 4000;
+        }
+
+        long completion() {
+            return 10 + k % 800;
+        }
+
+        long quota() {
+            return 500 + k % 40_000;
+        }
+
+        long durationMs() {
+            return 300 + k % 8000;
+        }
+
+        boolean error() {
+            return k % 67 == 0;
+        }
     }
 
     /** Runs {@code work} on {@code n} threads (given their number) until all return; the seconds that took. */

@@ -269,33 +269,31 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
      */
     private static int insertPending(Connection c, List<UsageEvent> events, int[][] series, int[] fresh) throws SQLException {
         int first = METRICS.length, last = first + 1;
-        Map<Long, long[]> rows = new HashMap<>();
-        Map<Integer, int[]> seriesOfFull = new HashMap<>(); // full series id -> its three series ids
+        Map<Long, Delta> rows = new HashMap<>(); // by full series and minute
         for (int i : fresh) {
             UsageEvent e = events.get(i);
-            long[] row = rows.computeIfAbsent(((long) series[i][0] << 32) | e.epochMinute(), x -> {
+            long minute = e.epochMinute();
+            long[] row = rows.computeIfAbsent(((long) series[i][0] << 32) | minute, x -> {
                 long[] r = new long[METRICS.length + 2];
                 r[first] = Long.MAX_VALUE;
                 r[last] = Long.MIN_VALUE;
-                return r;
-            });
+                return new Delta(series[i], (int) minute, r);
+            }).figures();
             RollupMetrics.add(row, e);
             row[first] = Math.min(row[first], e.timeMillis());
             row[last] = Math.max(row[last], e.timeMillis());
-            seriesOfFull.putIfAbsent(series[i][0], series[i]);
         }
         int n = rows.size(), width = METRICS.length + 2;
         Integer[] ids = new Integer[n], models = new Integer[n], accounts = new Integer[n], minutes = new Integer[n];
         Long[][] figures = new Long[width][n];
         int i = 0;
-        for (Map.Entry<Long, long[]> r : rows.entrySet()) {
-            int[] three = seriesOfFull.get((int) (r.getKey() >>> 32));
-            ids[i] = three[0];
-            models[i] = three[1];
-            accounts[i] = three[2];
-            minutes[i] = (int) (r.getKey() & 0xffffffffL);
+        for (Delta d : rows.values()) {
+            ids[i] = d.series()[0];
+            models[i] = d.series()[1];
+            accounts[i] = d.series()[2];
+            minutes[i] = d.minute();
             for (int m = 0; m < width; m++) {
-                figures[m][i] = r.getValue()[m];
+                figures[m][i] = d.figures()[m];
             }
             i++;
         }
@@ -312,6 +310,10 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
             ps.executeUpdate();
         }
         return n;
+    }
+
+    /** A delta row: its full, model and account series ids, its minute, its figures with first_ms and last_ms. */
+    private record Delta(int[] series, int minute, long[] figures) {
     }
 
     /** The three series an event adds to: full (model, key, status), model, account. */
@@ -672,6 +674,9 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
 
     private static final String COLUMNS = "series, minute, " + String.join(", ", METRICS);
 
+    /** The figures of a delta row p. */
+    private static final String PENDING_COLUMNS = Arrays.stream(METRICS).map(m -> "p." + m).collect(Collectors.joining(", "));
+
     /** The id of the account series of series s. */
     private static final String ACCOUNT_SERIES_OF_S = "(SELECT a.id FROM series a WHERE a.account = s.account AND a.model IS NULL)";
 
@@ -692,8 +697,8 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
             hours = hoursBetweenUnalignedBoundaries(boundaries, tiers);
         }
         String folded = hours != null ? hours : parts(RollupPlan.parts(boundaries, tiers));
-        String pending = "SELECT s.id AS series, p.minute, " + Arrays.stream(METRICS).map(m -> "p." + m).collect(Collectors.joining(", "))
-                + " FROM rollup_pending p WHERE p.account_series = " + ACCOUNT_SERIES_OF_S + " AND p.minute >= " + from
+        String pending = "SELECT s.id AS series, p.minute, " + PENDING_COLUMNS + " FROM rollup_pending p"
+                + " WHERE p.account_series = " + ACCOUNT_SERIES_OF_S + " AND p.minute >= " + from
                 + " AND p.minute < " + to + " AND s.id IN (p.full_series, p.model_series, p.account_series)";
         return folded.isEmpty() ? pending : folded + " UNION ALL " + pending;
     }
