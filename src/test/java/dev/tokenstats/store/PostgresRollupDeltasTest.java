@@ -225,6 +225,51 @@ class PostgresRollupDeltasTest {
         }
     }
 
+    @Test
+    void aFoldLeavesTheDeltasAloneOnceAMigrationOfANewerBuildCommitsEvenOneItWaitedFor() throws Exception {
+        List<UsageEvent> events = new ArrayList<>(RollupTiersTest.events(new Random(26), 3000));
+        UsageEvent e = events.get(0);
+        for (int a = 0; a < 80; a++) { // accounts enough for deltas in every partition, whichever the fold starts at
+            events.add(new UsageEvent("spread-" + a, "spread", e.timeMillis(), e.model(), e.key(), 1, 1, 0, 1, 0, 1, false,
+                    false, e.group(), e.channel()));
+        }
+        try (PostgresFixture db = new PostgresFixture(schema); Connection newer = connect()) {
+            db.store.append(events);
+            long waiting = pending();
+            assertThat(query("SELECT count(DISTINCT tableoid) FROM rollup_pending")).as("partitions with deltas").isEqualTo(8);
+            long next = query("SELECT max(version::int) FROM flyway_schema_history") + 1;
+            newer.setAutoCommit(false);
+            try (Statement s = newer.createStatement()) { // a later build's migration, as V9 did: deltas locked first
+                s.execute("LOCK TABLE rollup_pending IN ACCESS EXCLUSIVE MODE");
+                s.execute("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum,"
+                        + " installed_by, execution_time, success) VALUES (" + next + ", '" + next + "', 'a new tier', 'SQL', 'V"
+                        + next + "__a_new_tier.sql', 0, 'test', 0, true)");
+            }
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            Future<Long> fold = pool.submit(db.store::fold);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (query("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation IN"
+                    + " (SELECT inhrelid FROM pg_inherits WHERE inhparent = 'rollup_pending'::regclass)") == 0
+                    && !fold.isDone() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(fold.isDone()).as("the fold waits for the migration").isFalse();
+            newer.commit();
+            assertThat(fold.get()).as("the fold, once the newer schema committed").isEqualTo(-1);
+            pool.shutdown();
+            assertThat(pending()).isEqualTo(waiting);
+            assertThat(query("SELECT count(*) FROM rollup_1m")).as("nothing folded into the newer schema").isZero();
+            RollupTiersTest.assertEverySumAndPeak(db.store, events, "deltas left to the newer build");
+
+            try (Statement s = newer.createStatement()) { // as if that build's instances were rolled back
+                s.execute("DELETE FROM flyway_schema_history WHERE installed_rank = " + next);
+            }
+            newer.commit();
+            assertThat(db.store.fold()).isEqualTo(waiting);
+            assertExact(db.store, events, "folded on the schema this build knows");
+        }
+    }
+
     private Connection connect() throws Exception {
         return DriverManager.getConnection(PostgresFixture.URL + "?currentSchema=" + schema, PostgresFixture.USER, "");
     }

@@ -107,6 +107,7 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
     private final Set<String> partitions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger nextPartition = new AtomicInteger(ThreadLocalRandom.current().nextInt(PARTITIONS));
     private final AtomicLong unfolded = new AtomicLong();
+    private volatile boolean newerSchemaSeen;
 
     /** A store that folds its rollup deltas only when {@link #maintain} or {@link #fold} is called. */
     public PostgresUsageStore(DataSource dataSource) {
@@ -332,6 +333,16 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
     static final int PARTITIONS = 8;
 
     /**
+     * The newest schema (Flyway's version) whose tiers this build's folds write. In a rolling upgrade, instances of
+     * the old build run beside the new one on the new schema; if the new schema adds a tier, an old fold would add
+     * its deltas to every tier but that one, and the sums read from it would miss them for good. So a fold first
+     * reads the schema's version, under a lock that a migration of the deltas' table waits for, and where the
+     * schema is newer it leaves the deltas to the instances that know it: reads add waiting deltas, so every figure
+     * stays exact meanwhile. Raise it with each migration, once {@link #FOLD} writes what the migration adds.
+     */
+    static final int SCHEMA = 9;
+
+    /**
      * Unfolded delta rows this instance wrote, above which its appenders fold too (backfills, imports). A row
      * of a backfill is about three rows of the tiers (its full, model and account series in a minute of its own).
      */
@@ -388,7 +399,8 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
      * transaction under an advisory lock keyed by the partition's oid (so schemas do not exclude each other),
      * followed by a VACUUM of the partition so its space is reused at once.
      *
-     * @return the delta rows folded, or -1 when every partition was being folded by someone else
+     * @return the delta rows folded, or -1 when every partition was being folded by someone else or the schema is
+     *     newer than this build knows ({@link #SCHEMA})
      */
     public long fold() {
         long moved = 0;
@@ -396,6 +408,14 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
         try (Connection c = dataSource.getConnection()) {
             for (int i = 0; i < PARTITIONS; i++) {
                 long n = fold(c, (start + i) % PARTITIONS);
+                if (n == NEWER_SCHEMA) {
+                    if (!newerSchemaSeen) {
+                        newerSchemaSeen = true;
+                        log.warn("the schema is newer than version {}, the newest this build folds into: rollup deltas are"
+                                + " left to instances of the newer build (figures stay exact; reads slow down as deltas wait)", SCHEMA);
+                    }
+                    return -1;
+                }
                 if (n < 0) {
                     skipped++;
                 } else {
@@ -411,14 +431,24 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
         return skipped == PARTITIONS ? -1 : moved;
     }
 
+    /** What {@link #fold(Connection, int)} returns for a schema newer than {@link #SCHEMA}. */
+    private static final long NEWER_SCHEMA = -2;
+
     private static long fold(Connection c, int partition) throws SQLException {
         long moved = inTransaction(c, () -> {
             try (var s = c.createStatement()) {
+                // A migration that changes what folds write locks the deltas' table (as V8 and V9 do): the version is
+                // read after this lock, so a fold either runs before such a migration or sees its version.
+                s.execute("LOCK TABLE rollup_pending_" + partition + " IN ROW EXCLUSIVE MODE");
                 try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_xact_lock('rollup_pending_" + partition
-                        + "'::regclass::oid::bigint)")) {
+                        + "'::regclass::oid::bigint), (SELECT max(version::int) FROM flyway_schema_history"
+                        + " WHERE success AND version ~ '^[0-9]+$')")) {
                     rs.next();
                     if (!rs.getBoolean(1)) {
                         return -1L;
+                    }
+                    if (rs.getInt(2) > SCHEMA) {
+                        return NEWER_SCHEMA;
                     }
                 }
                 // The fold's joins are of whole CTE results, whose sizes PostgreSQL guesses from statistics of a
