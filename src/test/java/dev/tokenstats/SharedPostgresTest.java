@@ -42,12 +42,9 @@ class SharedPostgresTest {
 
     ConfigurableApplicationContext start(String schema, String... more) throws Exception {
         String dir = Files.createTempDirectory("shared-pg").toString();
-        List<String> args = new ArrayList<>(List.of(
-                "--server.port=0", "--tokenstats.data-dir=" + dir, "--tokenstats.store=postgres",
-                "--spring.datasource.url=" + PostgresFixture.URL + "?currentSchema=" + schema,
-                "--spring.datasource.username=" + PostgresFixture.USER,
-                "--spring.flyway.schemas=" + schema, "--spring.flyway.default-schema=" + schema,
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--tokenstats.data-dir=" + dir,
                 "--tokenstats.ingest-key=shared-key", "--tokenstats.admin-password=shared-admin-pw"));
+        args.addAll(PostgresFixture.serverArguments(schema));
         args.addAll(List.of(more));
         return new SpringApplicationBuilder(TokenstatsApplication.class).run(args.toArray(String[]::new));
     }

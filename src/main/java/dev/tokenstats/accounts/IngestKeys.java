@@ -3,13 +3,16 @@ package dev.tokenstats.accounts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -18,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The keys gateways ingest with. Only a SHA-256 of each key is stored (see {@link Secrets}); the hashes of
  * the valid keys are held in memory, so checking a key on every ingest request is one hash and one lookup.
+ * A key created or revoked here counts at once here; instances sharing the database pick it up within
+ * {@code tokenstats.accounts.refresh} (see {@link #refresh}).
  */
 @Service
 public class IngestKeys {
@@ -47,8 +52,31 @@ public class IngestKeys {
     IngestKeys(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
         this.clock = clock;
-        valid.addAll(jdbc.sql("SELECT key_hash FROM ingest_keys WHERE revoked_at IS NULL").query(String.class).list());
-        backfill.addAll(jdbc.sql("SELECT key_hash FROM ingest_keys WHERE revoked_at IS NULL AND backfill").query(String.class).list());
+        refresh();
+    }
+
+    /**
+     * Makes the keys in memory those of the table: with several instances on one database, keys another instance
+     * created or revoked (or allowed to backfill) since. Synchronized with this instance's own changes, so a key it
+     * creates or revokes is never undone by a load that started before.
+     */
+    @Scheduled(initialDelayString = "${tokenstats.accounts.refresh:PT1S}", fixedDelayString = "${tokenstats.accounts.refresh:PT1S}")
+    synchronized void refresh() {
+        Set<String> validNow = new HashSet<>(), backfillNow = new HashSet<>();
+        jdbc.sql("SELECT key_hash, backfill FROM ingest_keys WHERE revoked_at IS NULL").query((RowCallbackHandler) rs -> {
+            validNow.add(rs.getString(1));
+            if (rs.getBoolean(2)) {
+                backfillNow.add(rs.getString(1));
+            }
+        });
+        replace(valid, validNow);
+        replace(backfill, backfillNow);
+    }
+
+    /** Makes {@code set} equal {@code now} without a moment where an element of both is missing. */
+    static void replace(Set<String> set, Set<String> now) {
+        set.retainAll(now);
+        set.addAll(now);
     }
 
     /** Registers {@code key} (idempotent, like {@link #register}) and allows it to backfill (unless it was revoked). */
@@ -67,7 +95,7 @@ public class IngestKeys {
     }
 
     /** Registers {@code key} under {@code name} unless it is already registered (or was revoked); idempotent. */
-    public void register(String name, String key) {
+    public synchronized void register(String name, String key) {
         String hash = Secrets.hash(key);
         var revoked = jdbc.sql("SELECT revoked_at IS NOT NULL FROM ingest_keys WHERE key_hash = ?").param(hash)
                 .query(Boolean.class).optional();
@@ -79,7 +107,7 @@ public class IngestKeys {
     }
 
     /** Creates a new random key. */
-    public Created create(String name) {
+    public synchronized Created create(String name) {
         name = Secrets.name(name, "an ingest key");
         String key = Secrets.generate("tsi_");
         String id = insert(name, Secrets.hash(key));

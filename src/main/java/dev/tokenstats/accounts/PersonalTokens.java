@@ -3,13 +3,16 @@ package dev.tokenstats.accounts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -18,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Personal access tokens: read-only API credentials a user creates for their scripts, shown once, kept as
  * SHA-256 (see {@link Secrets}). The valid tokens are held in memory by hash, with the user they act for,
- * so checking one is a hash and a lookup; revoking (or deleting the user) drops it from memory at once.
+ * so checking one is a hash and a lookup; revoking (or deleting the user) drops it from memory at once, and
+ * instances sharing the database follow within {@code tokenstats.accounts.refresh} (see {@link #refresh}).
  */
 @Service
 public class PersonalTokens {
@@ -61,17 +65,32 @@ public class PersonalTokens {
     PersonalTokens(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
         this.clock = clock;
-        // Tokens of users that no longer exist are not loaded, so they never authenticate.
+        refresh();
+    }
+
+    /**
+     * Makes the tokens in memory those of the table: with several instances on one database, tokens created or
+     * revoked on another instance, or whose user was deleted there, since. Tokens of users that no longer exist
+     * are not loaded, so they never authenticate. A token already in memory keeps its time of last use (written to
+     * the table at most once a minute). Synchronized with this instance's own changes.
+     */
+    @Scheduled(initialDelayString = "${tokenstats.accounts.refresh:PT1S}", fixedDelayString = "${tokenstats.accounts.refresh:PT1S}")
+    synchronized void refresh() {
+        Map<String, Valid> now = new HashMap<>();
         jdbc.sql("SELECT t.token_hash, t.id, u.username, u.role, u.account, t.last_used_at FROM personal_tokens t"
                         + " JOIN users u ON u.username = t.username")
-                .query((rs, n) -> {
-                    Instant used = IngestKeys.instant(rs.getObject(6, LocalDateTime.class));
-                    byHash.put(rs.getString(1), new Valid(rs.getString(2),
-                            new Viewer(rs.getString(3), Viewer.Role.valueOf(rs.getString(4)), rs.getString(5)),
-                            used == null ? 0 : used.toEpochMilli()));
-                    return null;
-                })
-                .list();
+                .query((RowCallbackHandler) rs -> {
+                    Viewer viewer = new Viewer(rs.getString(3), Viewer.Role.valueOf(rs.getString(4)), rs.getString(5));
+                    Valid known = byHash.get(rs.getString(1));
+                    if (known != null && known.id.equals(rs.getString(2)) && known.viewer.equals(viewer)) {
+                        now.put(rs.getString(1), known);
+                    } else {
+                        Instant used = IngestKeys.instant(rs.getObject(6, LocalDateTime.class));
+                        now.put(rs.getString(1), new Valid(rs.getString(2), viewer, used == null ? 0 : used.toEpochMilli()));
+                    }
+                });
+        byHash.keySet().retainAll(now.keySet());
+        byHash.putAll(now);
     }
 
     public synchronized Created create(Viewer owner, String name) {
@@ -94,7 +113,7 @@ public class PersonalTokens {
 
     /** The tokens of {@code username}, oldest first. */
     public List<Info> list(String username) {
-        Map<String, Long> used = new java.util.HashMap<>();
+        Map<String, Long> used = new HashMap<>();
         byHash.values().forEach(v -> used.put(v.id, v.lastUsedMs));
         return jdbc.sql("SELECT id, name, created_at FROM personal_tokens WHERE username = ? ORDER BY created_at, id")
                 .param(username)

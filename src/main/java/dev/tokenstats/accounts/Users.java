@@ -20,7 +20,10 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** The people who sign in. Passwords are hashed by Spring Security's delegating encoder (bcrypt). */
@@ -108,6 +111,16 @@ public class Users implements UserDetailsService {
                 .query((rs, n) -> new Info(rs.getString(1), Viewer.Role.valueOf(rs.getString(2)), rs.getString(3),
                         IngestKeys.instant(rs.getObject(4, LocalDateTime.class))))
                 .list();
+    }
+
+    /**
+     * Which of these signed-in principals no longer stand for a user as the table has it now: deleted (perhaps by
+     * another instance sharing the database) or created again with another role or account. Their sessions end.
+     */
+    public List<Object> gone(Collection<Object> principals) {
+        Set<Viewer> now = new HashSet<>();
+        list().forEach(u -> now.add(new Viewer(u.username(), u.role(), u.account())));
+        return principals.stream().filter(p -> p instanceof UserAccount u && !now.contains(u.viewer())).toList();
     }
 
     /** The distinct accounts users belong to. */

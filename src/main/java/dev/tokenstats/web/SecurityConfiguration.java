@@ -30,6 +30,7 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
 import org.springframework.security.config.annotation.web.configurers.HeadersConfigurer;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.authority.FactorGrantedAuthority;
@@ -55,6 +56,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -83,7 +85,7 @@ class SecurityConfiguration {
 
     /** Username and password checks (form sign-in and Basic), publishing the events sign-in limits count. */
     @Bean
-    AuthenticationManager passwordSignIn(Users users, ApplicationEventPublisher events) {
+    AuthenticationManager passwordSignIn(ApplicationEventPublisher events) {
         DaoAuthenticationProvider passwords = new DaoAuthenticationProvider(users);
         passwords.setPasswordEncoder(users.encoder());
         ProviderManager manager = new ProviderManager(passwords);
@@ -92,6 +94,11 @@ class SecurityConfiguration {
     }
 
     private final SessionRegistry sessions = new SessionRegistryImpl();
+    private final Users users;
+
+    SecurityConfiguration(Users users) {
+        this.users = users;
+    }
 
     @Bean
     SessionRegistry sessionRegistry() {
@@ -112,6 +119,18 @@ class SecurityConfiguration {
                     && u.getUsername().equals(removed.username())) {
                 sessions.getAllSessions(principal, false).forEach(SessionInformation::expireNow);
             }
+        }
+    }
+
+    /**
+     * Sessions of users deleted on another instance sharing the database (or created again there with another role
+     * or account) end within {@code tokenstats.accounts.refresh}, as deleted users' tokens do.
+     */
+    @Scheduled(initialDelayString = "${tokenstats.accounts.refresh:PT1S}", fixedDelayString = "${tokenstats.accounts.refresh:PT1S}")
+    void endSessionsOfUsersGoneElsewhere() {
+        List<Object> principals = sessions.getAllPrincipals();
+        if (!principals.isEmpty()) {
+            users.gone(principals).forEach(p -> sessions.getAllSessions(p, false).forEach(SessionInformation::expireNow));
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.tokenstats.bench;
 
+import dev.tokenstats.store.PostgresFixture;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -52,13 +54,12 @@ public final class PostgresIngestBench {
                 try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
                     port = s.getLocalPort();
                 }
-                ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-Xmx1g", "-jar", Path.of("target/tokenstats.jar").toAbsolutePath().toString(),
                         "--server.port=" + port, "--tokenstats.data-dir=" + work.resolve("data" + i),
-                        "--tokenstats.store=postgres", "--spring.datasource.url=" + DB + "?currentSchema=" + schema,
-                        "--spring.datasource.username=postgres", "--spring.flyway.schemas=" + schema,
-                        "--spring.flyway.default-schema=" + schema, "--spring.datasource.hikari.maximum-pool-size=16")
-                        .redirectErrorStream(true).redirectOutput(work.resolve("server" + i + ".log").toFile());
+                        "--spring.datasource.hikari.maximum-pool-size=16"));
+                command.addAll(PostgresFixture.serverArguments(schema));
+                ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(work.resolve("server" + i + ".log").toFile());
                 pb.environment().put("TOKENSTATS_INGEST_KEY", KEY);
                 servers.add(pb.start());
                 bases.add(URI.create("http://127.0.0.1:" + port));

@@ -257,10 +257,7 @@ public final class StatsBench {
         List<String> extra = new ArrayList<>();
         if (engine.equals("postgres")) {
             String schema = meta.getProperty("schema");
-            extra.addAll(List.of("--tokenstats.store=postgres",
-                    "--spring.datasource.url=" + PostgresFixture.URL + "?currentSchema=" + schema,
-                    "--spring.datasource.username=" + PostgresFixture.USER, "--spring.flyway.schemas=" + schema,
-                    "--spring.flyway.default-schema=" + schema));
+            extra.addAll(PostgresFixture.serverArguments(schema));
         }
         Map<String, double[]> out = new LinkedHashMap<>();
         Path serverDir = dir.resolve("server");

@@ -6,6 +6,7 @@ import org.flywaydb.core.Flyway;
 
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * A real PostgreSQL store (the server on 127.0.0.1:5432 that bin/test starts), in a schema of its own
@@ -30,6 +31,13 @@ public final class PostgresFixture implements AutoCloseable {
         Flyway.configure().dataSource(dataSource).schemas(schema).defaultSchema(schema)
                 .locations("classpath:db/postgres").load().migrate();
         store = new PostgresUsageStore(dataSource);
+    }
+
+    /** The arguments that make a tokenstats server use this PostgreSQL server's {@code schema} as its store. */
+    public static List<String> serverArguments(String schema) {
+        return List.of("--tokenstats.store=postgres", "--spring.datasource.url=" + URL + "?currentSchema=" + schema,
+                "--spring.datasource.username=" + USER, "--spring.flyway.schemas=" + schema,
+                "--spring.flyway.default-schema=" + schema);
     }
 
     public static String freshSchema(String prefix) {
