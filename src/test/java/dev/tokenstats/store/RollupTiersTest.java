@@ -83,6 +83,8 @@ class RollupTiersTest {
                 UsageStoreContractTest.zoneDays("Asia/Kathmandu", NOW.minus(Duration.ofDays(4)), 5),
                 UsageStoreContractTest.zoneDays("Asia/Kolkata", NOW.minus(Duration.ofDays(4)), 5),
                 UsageStoreContractTest.zoneDays("America/New_York", Instant.parse("2026-11-01T00:00:00Z"), 20),
+                UsageStoreContractTest.minutes(Math.floorDiv(NOW_MIN, 1440) * 1440 - 4 * 1440, NOW_MIN + 1440, 1440), // UTC days
+                UsageStoreContractTest.minutes(Math.floorDiv(NOW_MIN, 60) * 60 - 3 * 1440 - 180, NOW_MIN + 1, 720), // halves of days from 03:00
                 UsageStoreContractTest.minutes(Math.floorDiv(NOW_MIN, 60) * 60 - 3 * 1440 + 30, NOW_MIN + 1, 60), // Kolkata's hours
                 kolkataHoursInUtcHours(Math.floorDiv(NOW_MIN, 60) * 60 - 3 * 1440, 3 * 24 + 1));
     }

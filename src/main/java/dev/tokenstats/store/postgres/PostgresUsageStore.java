@@ -329,6 +329,12 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
      */
     static final String HALF_PAST = "rollup_1h30";
 
+    /**
+     * Six hours (V10), of the model and account series: rows cover [minute, minute + 360) with minute a multiple of
+     * 360, for long buckets in zones whose offset is a whole number of hours (see {@link #sixHourBlocks}).
+     */
+    static final String SIX_HOURS = "rollup_6h";
+
     /** The partitions of {@code rollup_pending} (V8): folds of different partitions run at once. */
     static final int PARTITIONS = 8;
 
@@ -340,7 +346,7 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
      * schema is newer it leaves the deltas to the instances that know it: reads add waiting deltas, so every figure
      * stays exact meanwhile. Raise it with each migration, once {@link #FOLD} writes what the migration adds.
      */
-    static final int SCHEMA = 9;
+    static final int SCHEMA = 10;
 
     /**
      * Unfolded delta rows this instance wrote, above which its appenders fold too (backfills, imports). A row
@@ -352,7 +358,8 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
      * One statement moves every committed delta of partition %d into the tiers: it deletes them (rows that
      * concurrent appends commit meanwhile are not in its snapshot and stay for the next fold), adds them up per
      * full series and minute, and from those per model series and per account series; adds these sums per
-     * minute, quarter hour, hour and hour from half past (the last two for model and account series only),
+     * minute, quarter hour, hour, hour from half past and six hours (the last three for model and account series
+     * only),
      * keeps each hour's busiest minute from the minute rows' new totals, and widens the account spans. Its count
      * is the number of delta rows moved.
      */
@@ -372,6 +379,8 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
                 + " RETURNING series, minute, requests, prompt_tokens + completion_tokens AS tokens),"
                 + " quarters AS (INSERT INTO " + RollupPlan.QUARTER + " (series, minute, " + figures + ") SELECT series, minute / 15 * 15, "
                 + sums + " FROM m GROUP BY 1, 2 ORDER BY 1, 2 " + onConflictAdd(RollupPlan.QUARTER) + "),"
+                + " sixes AS (INSERT INTO " + SIX_HOURS + " (series, minute, " + figures + ") SELECT series, minute / 360 * 360, "
+                + sums + " FROM m WHERE hourly GROUP BY 1, 2 ORDER BY 1, 2 " + onConflictAdd(SIX_HOURS) + "),"
                 + " halves AS (INSERT INTO " + HALF_PAST + " (series, minute, " + figures + ") SELECT series, minute - mod(minute + 30, 60), "
                 + sums + " FROM m WHERE hourly GROUP BY 1, 2 ORDER BY 1, 2 " + onConflictAdd(HALF_PAST) + "),"
                 + " hours AS (INSERT INTO " + RollupPlan.HOUR + " (series, minute, " + figures + ", peak_requests, peak_tokens)"
@@ -659,7 +668,7 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
     public void maintain() {
         fold();
         try (Connection c = dataSource.getConnection(); var s = c.createStatement()) {
-            s.execute("VACUUM (SKIP_LOCKED) " + RollupPlan.HOUR + ", " + HALF_PAST);
+            s.execute("VACUUM (SKIP_LOCKED) " + RollupPlan.HOUR + ", " + HALF_PAST + ", " + SIX_HOURS);
         } catch (SQLException e) {
             throw new StoreUnavailableException("maintenance failed: " + e.getMessage(), e);
         }
@@ -724,6 +733,9 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
         long from = boundaries[0], to = boundaries[boundaries.length - 1];
         String hours = halfPastHours(boundaries, tiers);
         if (hours == null) {
+            hours = sixHourBlocks(boundaries, tiers);
+        }
+        if (hours == null) {
             hours = hoursBetweenUnalignedBoundaries(boundaries, tiers);
         }
         String folded = hours != null ? hours : parts(RollupPlan.parts(boundaries, tiers));
@@ -769,42 +781,87 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
     }
 
     /**
-     * Long buckets whose boundaries fall within hours (days, weeks and months in Asia/Kolkata, +05:30, or
-     * Asia/Kathmandu, +05:45): RollupPlan would read the whole period from quarter hours, 96 rows a day and series.
-     * Instead each hour that a boundary cuts is read as its four quarters, and every other hour from the hourly
-     * tier: 23 hours and 4 quarters a day. Null where that does not apply (buckets under 4 hours, boundaries
-     * not on quarter hours or all on whole hours, no hourly tier).
+     * Buckets of 12 hours or more whose boundaries are all on whole hours (days, weeks and months in UTC or
+     * America/New_York, and every single-bucket sum of that length): RollupPlan would read them from hours, 24 rows
+     * a day and series. Instead the six hours ({@link #SIX_HOURS}) answer every block that lies inside one bucket,
+     * the blocks a boundary cuts are read as their hours, and the period's ends outside whole blocks come from
+     * hours, quarter hours and minutes: 4 rows a day in UTC, 9 in New York. Null where that does not apply (no
+     * hourly tier, shorter buckets, a boundary within an hour, no whole block in the period).
+     */
+    static String sixHourBlocks(long[] boundaries, int... tiers) {
+        int n = boundaries.length - 1;
+        if (tiers[0] != 60 || (boundaries[n] - boundaries[0]) / n < 720) {
+            return null;
+        }
+        for (int i = 1; i < n; i++) {
+            if (Math.floorMod(boundaries[i], 60) != 0) {
+                return null;
+            }
+        }
+        return blocks(boundaries, SIX_HOURS, 360, RollupPlan.HOUR, 60, tiers, false);
+    }
+
+    /**
+     * Long buckets whose boundaries fall within hours (days, weeks and months in Asia/Kathmandu, +05:45): RollupPlan
+     * would read the whole period from quarter hours, 96 rows a day and series. Instead each hour that a boundary
+     * cuts is read as its four quarters, and every other hour from the hourly tier: 23 hours and 4 quarters a day.
+     * Null where that does not apply (buckets under 4 hours, boundaries not on quarter hours or all on whole hours,
+     * no hourly tier).
      */
     static String hoursBetweenUnalignedBoundaries(long[] boundaries, int... tiers) {
         int n = boundaries.length - 1;
-        long from = boundaries[0], to = boundaries[n];
-        if (tiers[0] != 60 || n < 2 || (to - from) / n < 240) {
+        if (tiers[0] != 60 || n < 2 || (boundaries[n] - boundaries[0]) / n < 240) {
             return null;
         }
-        long a = Math.floorDiv(from + 59, 60) * 60, b = Math.floorDiv(to, 60) * 60;
-        TreeSet<Long> cut = new TreeSet<>();
         for (int i = 1; i < n; i++) {
             if (Math.floorMod(boundaries[i], 15) != 0) {
                 return null;
             }
-            long hour = Math.floorDiv(boundaries[i], 60) * 60;
-            if (hour != boundaries[i] && hour >= a && hour + 60 <= b) {
-                cut.add(hour);
-            }
         }
-        if (cut.isEmpty()) {
+        return blocks(boundaries, RollupPlan.HOUR, 60, RollupPlan.QUARTER, 15, Arrays.copyOfRange(tiers, 1, tiers.length), true);
+    }
+
+    /**
+     * The period from the {@code coarse}-minute rows of {@code coarseTable} that lie inside one bucket; the coarse
+     * rows that an interior boundary cuts from the {@code fine}-minute rows of {@code fineTable} they consist of
+     * (each boundary must fall on one); the ends outside whole coarse rows from the {@code ends} tiers (RollupPlan).
+     * The cut rows are passed as arrays ({@code minute <> ALL (...)}, {@code minute = ANY (...)}). Null when no
+     * coarse row lies in the period, or, with {@code onlyIfCut}, when no boundary cuts one (RollupPlan reads
+     * that from the coarse tier itself).
+     */
+    private static String blocks(long[] boundaries, String coarseTable, int coarse, String fineTable, int fine, int[] ends,
+                                 boolean onlyIfCut) {
+        int n = boundaries.length - 1;
+        long from = boundaries[0], to = boundaries[n];
+        long a = Math.floorDiv(from + coarse - 1, coarse) * coarse, b = Math.floorDiv(to, coarse) * coarse;
+        if (a >= b) {
             return null;
         }
-        int[] finer = Arrays.copyOfRange(tiers, 1, tiers.length);
-        List<RollupPlan.Part> ends = new ArrayList<>(RollupPlan.parts(new long[] {from, a}, finer));
-        ends.addAll(RollupPlan.parts(new long[] {b, to}, finer));
-        String hours = cut.stream().map(Object::toString).collect(Collectors.joining(","));
-        String quarters = cut.stream().flatMap(h -> Stream.of(h, h + 15, h + 30, h + 45))
-                .map(Object::toString).collect(Collectors.joining(","));
-        return "SELECT " + COLUMNS + " FROM " + RollupPlan.HOUR + " WHERE series = s.id AND minute >= " + a + " AND minute < " + b
-                + " AND minute <> ALL ('{" + hours + "}'::int[])"
-                + " UNION ALL SELECT " + COLUMNS + " FROM " + RollupPlan.QUARTER + " WHERE series = s.id AND minute = ANY ('{" + quarters + "}'::int[])"
-                + (ends.isEmpty() ? "" : " UNION ALL " + parts(ends));
+        TreeSet<Long> cut = new TreeSet<>();
+        for (int i = 1; i < n; i++) {
+            long block = Math.floorDiv(boundaries[i], coarse) * coarse;
+            if (block != boundaries[i] && block >= a && block + coarse <= b) {
+                cut.add(block);
+            }
+        }
+        if (cut.isEmpty() && onlyIfCut) {
+            return null;
+        }
+        List<RollupPlan.Part> outside = new ArrayList<>(RollupPlan.parts(new long[] {from, a}, ends));
+        outside.addAll(RollupPlan.parts(new long[] {b, to}, ends));
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM " + coarseTable + " WHERE series = s.id AND minute >= " + a
+                + " AND minute < " + b);
+        if (!cut.isEmpty()) {
+            String fineRows = cut.stream().flatMap(c -> Stream.iterate(c, m -> m < c + coarse, m -> m + fine))
+                    .map(Object::toString).collect(Collectors.joining(","));
+            sql.append(" AND minute <> ALL ('{").append(cut.stream().map(Object::toString).collect(Collectors.joining(",")))
+                    .append("}'::int[]) UNION ALL SELECT ").append(COLUMNS).append(" FROM ").append(fineTable)
+                    .append(" WHERE series = s.id AND minute = ANY ('{").append(fineRows).append("}'::int[])");
+        }
+        if (!outside.isEmpty()) {
+            sql.append(" UNION ALL ").append(parts(outside));
+        }
+        return sql.toString();
     }
 
     /** The tiers the series of {@code filter} have: full series (key or status filters) have no hourly tier. */

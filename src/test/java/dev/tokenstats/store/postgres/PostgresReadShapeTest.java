@@ -73,6 +73,45 @@ class PostgresReadShapeTest {
     }
     @ParameterizedTest(name = "{0}")
     @CsvSource({
+            // view,                        zone,             days, bucket minutes, first bucket shortened by, key/status filter, six-hour rows (-1: not read from them), blocks cut, ends from finer tiers
+            "90 days by day (UTC),          UTC,              90,   1440,  0,   false, 360, 0,  false",
+            "90 days by day (New York),     America/New_York, 90,   1440,  0,   false, 359, 89, true",
+            "90 days by day (UTC; ragged start), UTC,         90,   1440,  100, false, 359, 0,  true",
+            "12 weeks by week (New York),   America/New_York, 84,   10080, 0,   false, 335, 11, true",
+            "30 days by 12 hours (UTC),     UTC,              30,   720,   0,   false, 120, 0,  false",
+            "one bucket of 30 days from 03:00 UTC, UTC,       30,   43200, 180, false, 119, 0,  true",
+            "30 days by hour (UTC),         UTC,              30,   60,    0,   false, -1,  0,  false",
+            "90 days by day (India),        Asia/Kolkata,     90,   1440,  0,   false, -1,  0,  false",
+            "90 days by day (UTC; key filter), UTC,           90,   1440,  0,   true,  -1,  0,  false",
+    })
+    void longBucketsOnWholeHoursReadSixHourBlocksAndOnlyTheHoursOfTheBlocksTheyCut(String view, String zone, int days, int width,
+                                                                                  int shortened, boolean full, int rows, int cut, boolean ends) {
+        long[] boundaries = boundaries(zone, days, width, shortened);
+        String sql = PostgresUsageStore.sixHourBlocks(boundaries, full ? new int[] {15, 1} : new int[] {60, 15, 1});
+        if (rows < 0) {
+            assertThat(sql).as(view).isNull();
+            return;
+        }
+        java.util.regex.Matcher range = java.util.regex.Pattern
+                .compile("FROM rollup_6h WHERE series = s.id AND minute >= (\\d+) AND minute < (\\d+)").matcher(sql);
+        assertThat(range.find()).as(sql).isTrue();
+        long a = Long.parseLong(range.group(1)), b = Long.parseLong(range.group(2));
+        assertThat(Math.floorMod(a, 360)).as(view).isZero();
+        assertThat((b - a) / 360).as(view).isEqualTo(rows);
+        java.util.regex.Matcher blocks = java.util.regex.Pattern.compile("<> ALL \\('\\{([0-9,]+)}'").matcher(sql);
+        java.util.regex.Matcher hours = java.util.regex.Pattern.compile("FROM rollup_1h WHERE series = s.id AND minute = ANY \\('\\{([0-9,]+)}'").matcher(sql);
+        if (cut == 0) {
+            assertThat(blocks.find() || hours.find()).as(sql).isFalse();
+        } else {
+            assertThat(blocks.find() && hours.find()).as(sql).isTrue();
+            assertThat(blocks.group(1).split(",")).as(view).hasSize(cut);
+            assertThat(hours.group(1).split(",")).as(view).hasSize(6 * cut);
+        }
+        assertThat(sql.substring(range.end()).contains("minute >= ")).as(view + ": " + sql).isEqualTo(ends);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
             // view,                       zone,           days, bucket minutes, first bucket shortened by, key/status filter, half past hours (-1: not read from them), ends from finer tiers
             "30 days by hour (India),      Asia/Kolkata,   30,   60,   0,   false, 720,  false",
             "90 days by day (India),       Asia/Kolkata,   90,   1440, 0,   false, 2160, false",
