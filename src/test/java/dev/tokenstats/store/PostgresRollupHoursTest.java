@@ -1,5 +1,7 @@
 package dev.tokenstats.store;
 
+import com.zaxxer.hikari.HikariDataSource;
+import dev.tokenstats.store.postgres.PostgresUsageStore;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +30,28 @@ class PostgresRollupHoursTest {
     @AfterEach
     void drop() {
         PostgresFixture.drop(schema);
+    }
+
+    /** JIT starts at an estimated cost, which short reads can pass (60 ms of compiling for an 18 ms read at 10M). */
+    @Test
+    void theStoresSessionsDoNotCompileStatementsJustInTime() throws Exception {
+        try (PostgresFixture db = new PostgresFixture(schema); HikariDataSource one = new HikariDataSource()) {
+            one.setJdbcUrl(PostgresFixture.URL + "?currentSchema=" + schema);
+            one.setUsername(PostgresFixture.USER);
+            one.setMaximumPoolSize(1);
+            assertThat(jit(one)).as("the server's default, which the store's sessions change").isEqualTo("on");
+            PostgresUsageStore store = new PostgresUsageStore(one);
+            store.append(List.of(event(new Random(9), "acct", "e-1", NOW_MIN * 60_000)));
+            assertThat(store.timeRange("acct")).isPresent();
+            assertThat(jit(one)).as("the one session the store used").isEqualTo("off");
+        }
+    }
+
+    private static String jit(HikariDataSource ds) throws Exception {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); var rs = s.executeQuery("SHOW jit")) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     @Test
