@@ -48,7 +48,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -758,9 +757,9 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
      */
     static String source(long[] boundaries, int... tiers) {
         long from = boundaries[0], to = boundaries[boundaries.length - 1];
-        String hours = sixHourBlocks(boundaries, tiers);
+        String hours = halfPastHours(boundaries, tiers);
         if (hours == null) {
-            hours = halfPastHours(boundaries, tiers);
+            hours = sixHourBlocks(boundaries, tiers);
         }
         if (hours == null) {
             hours = hoursBetweenUnalignedBoundaries(boundaries, tiers);
@@ -799,54 +798,33 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
                 return null;
             }
         }
-        return halfPast(from, to);
-    }
-
-    /**
-     * The rows of [from, to) where every bucket boundary inside is at half past an hour: hours from half past, and
-     * quarter hours and minutes before the first and after the last half past. Empty when from >= to.
-     */
-    private static String halfPast(long from, long to) {
         long a = from + Math.floorMod(30 - from, 60), b = to - Math.floorMod(to - 30, 60);
-        if (a >= b) {
-            return parts(RollupPlan.parts(new long[] {from, to}, 15, 1));
-        }
-        List<RollupPlan.Part> ends = new ArrayList<>(RollupPlan.parts(new long[] {from, a}, 15, 1));
-        ends.addAll(RollupPlan.parts(new long[] {b, to}, 15, 1));
+        int[] finer = Arrays.copyOfRange(tiers, 1, tiers.length);
+        List<RollupPlan.Part> ends = new ArrayList<>(RollupPlan.parts(new long[] {from, a}, finer));
+        ends.addAll(RollupPlan.parts(new long[] {b, to}, finer));
         return "SELECT " + COLUMNS + " FROM " + HALF_PAST + " WHERE series = s.id AND minute >= " + a + " AND minute < " + b
                 + (ends.isEmpty() ? "" : " UNION ALL " + parts(ends));
     }
 
     /**
      * Buckets of 12 hours or more whose boundaries are all on whole hours (days, weeks and months in UTC or
-     * America/New_York, and every single sum that long) or all at half past (in Asia/Kolkata): RollupPlan would read
-     * them from hours or quarter hours, 24 or 96 rows a day and series. Instead the six hours ({@link #SIX_HOURS})
-     * answer every block that lies inside one bucket. A block a boundary cuts is read as its six hours, or, at half
-     * past, as its five hours from half past and four quarter hours; the period's ends outside whole blocks come
-     * from the same tiers as the cut blocks and minutes. A day is 4 rows per series in UTC, 9 in New York, 12 in
-     * Kolkata. Null where that does not apply (no hourly tier, shorter buckets, boundaries elsewhere, no whole
-     * block in the period).
+     * America/New_York, and every single-bucket sum of that length): RollupPlan would read them from hours, 24 rows
+     * a day and series. Instead the six hours ({@link #SIX_HOURS}) answer every block that lies inside one bucket,
+     * the blocks a boundary cuts are read as their hours, and the period's ends outside whole blocks come from
+     * hours, quarter hours and minutes: 4 rows a day in UTC, 9 in New York. Null where that does not apply (no
+     * hourly tier, shorter buckets, a boundary within an hour, no whole block in the period).
      */
     static String sixHourBlocks(long[] boundaries, int... tiers) {
         int n = boundaries.length - 1;
         if (tiers[0] != 60 || (boundaries[n] - boundaries[0]) / n < 720) {
             return null;
         }
-        int phase = n < 2 ? 0 : Math.floorMod(boundaries[1], 60);
         for (int i = 1; i < n; i++) {
-            if (Math.floorMod(boundaries[i], 60) != phase) {
+            if (Math.floorMod(boundaries[i], 60) != 0) {
                 return null;
             }
         }
-        if (phase == 0) {
-            return blocks(boundaries, SIX_HOURS, 360, List.of(new Fine(RollupPlan.HOUR, 0, 60, 120, 180, 240, 300)),
-                    (x, y) -> parts(RollupPlan.parts(new long[] {x, y}, tiers)), false);
-        }
-        if (phase == 30) {
-            return blocks(boundaries, SIX_HOURS, 360, List.of(new Fine(HALF_PAST, 30, 90, 150, 210, 270),
-                    new Fine(RollupPlan.QUARTER, 0, 15, 330, 345)), PostgresUsageStore::halfPast, false);
-        }
-        return null;
+        return blocks(boundaries, SIX_HOURS, 360, RollupPlan.HOUR, 60, tiers, false);
     }
 
     /**
@@ -866,25 +844,19 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
                 return null;
             }
         }
-        int[] finer = Arrays.copyOfRange(tiers, 1, tiers.length);
-        return blocks(boundaries, RollupPlan.HOUR, 60, List.of(new Fine(RollupPlan.QUARTER, 0, 15, 30, 45)),
-                (x, y) -> parts(RollupPlan.parts(new long[] {x, y}, finer)), true);
-    }
-
-    /** The rows of a finer tier that make up a coarse row: the tier's table and the rows' offsets from its start. */
-    private record Fine(String table, int... offsets) {
+        return blocks(boundaries, RollupPlan.HOUR, 60, RollupPlan.QUARTER, 15, Arrays.copyOfRange(tiers, 1, tiers.length), true);
     }
 
     /**
-     * The period from the {@code coarse}-minute rows of {@code coarseTable} that lie inside one bucket; each coarse row
-     * that an interior boundary cuts from the {@code fine} rows it consists of (none of which a boundary may cut);
-     * the ends outside whole coarse rows from {@code ends}, the SQL of a range's rows ("" for none). The cut rows are
-     * passed as arrays ({@code minute <> ALL (...)}, {@code minute = ANY (...)}). Null when no coarse row lies in
-     * the period, or, with {@code onlyIfCut}, when no boundary cuts one (RollupPlan reads that from the coarse tier
-     * itself).
+     * The period from the {@code coarse}-minute rows of {@code coarseTable} that lie inside one bucket; the coarse
+     * rows that an interior boundary cuts from the {@code fine}-minute rows of {@code fineTable} they consist of
+     * (each boundary must fall on one); the ends outside whole coarse rows from the {@code ends} tiers (RollupPlan).
+     * The cut rows are passed as arrays ({@code minute <> ALL (...)}, {@code minute = ANY (...)}). Null when no
+     * coarse row lies in the period, or, with {@code onlyIfCut}, when no boundary cuts one (RollupPlan reads
+     * that from the coarse tier itself).
      */
-    private static String blocks(long[] boundaries, String coarseTable, int coarse, List<Fine> fine,
-                                 BiFunction<Long, Long, String> ends, boolean onlyIfCut) {
+    private static String blocks(long[] boundaries, String coarseTable, int coarse, String fineTable, int fine, int[] ends,
+                                 boolean onlyIfCut) {
         int n = boundaries.length - 1;
         long from = boundaries[0], to = boundaries[n];
         long a = Math.floorDiv(from + coarse - 1, coarse) * coarse, b = Math.floorDiv(to, coarse) * coarse;
@@ -901,22 +873,19 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
         if (cut.isEmpty() && onlyIfCut) {
             return null;
         }
+        List<RollupPlan.Part> outside = new ArrayList<>(RollupPlan.parts(new long[] {from, a}, ends));
+        outside.addAll(RollupPlan.parts(new long[] {b, to}, ends));
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM " + coarseTable + " WHERE series = s.id AND minute >= " + a
                 + " AND minute < " + b);
         if (!cut.isEmpty()) {
+            String fineRows = cut.stream().flatMap(c -> Stream.iterate(c, m -> m < c + coarse, m -> m + fine))
+                    .map(Object::toString).collect(Collectors.joining(","));
             sql.append(" AND minute <> ALL ('{").append(cut.stream().map(Object::toString).collect(Collectors.joining(",")))
-                    .append("}'::int[])");
-            for (Fine f : fine) {
-                String rows = cut.stream().flatMap(c -> Arrays.stream(f.offsets()).mapToObj(o -> Long.toString(c + o)))
-                        .collect(Collectors.joining(","));
-                sql.append(" UNION ALL SELECT ").append(COLUMNS).append(" FROM ").append(f.table())
-                        .append(" WHERE series = s.id AND minute = ANY ('{").append(rows).append("}'::int[])");
-            }
+                    .append("}'::int[]) UNION ALL SELECT ").append(COLUMNS).append(" FROM ").append(fineTable)
+                    .append(" WHERE series = s.id AND minute = ANY ('{").append(fineRows).append("}'::int[])");
         }
-        for (String end : List.of(ends.apply(from, a), ends.apply(b, to))) {
-            if (!end.isEmpty()) {
-                sql.append(" UNION ALL ").append(end);
-            }
+        if (!outside.isEmpty()) {
+            sql.append(" UNION ALL ").append(parts(outside));
         }
         return sql.toString();
     }
