@@ -30,6 +30,14 @@ class PostgresReadShapeTest {
         return boundaries;
     }
 
+    /** Where {@code sql} reads {@code table} over a range of minutes: groups 1 and 2 are its ends. */
+    static java.util.regex.Matcher rangeOf(String sql, String table) {
+        java.util.regex.Matcher range = java.util.regex.Pattern
+                .compile("FROM " + table + " WHERE series = s.id AND minute >= (\\d+) AND minute < (\\d+)").matcher(sql);
+        assertThat(range.find()).as(sql).isTrue();
+        return range;
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({
             // view,                         zone,          days, bucket minutes, key/status filter, rows per bucket
@@ -92,9 +100,7 @@ class PostgresReadShapeTest {
             assertThat(sql).as(view).isNull();
             return;
         }
-        java.util.regex.Matcher range = java.util.regex.Pattern
-                .compile("FROM rollup_6h WHERE series = s.id AND minute >= (\\d+) AND minute < (\\d+)").matcher(sql);
-        assertThat(range.find()).as(sql).isTrue();
+        java.util.regex.Matcher range = rangeOf(sql, "rollup_6h");
         long a = Long.parseLong(range.group(1)), b = Long.parseLong(range.group(2));
         assertThat(Math.floorMod(a, 360)).as(view).isZero();
         assertThat((b - a) / 360).as(view).isEqualTo(rows);
@@ -131,9 +137,7 @@ class PostgresReadShapeTest {
             assertThat(sql).as(view).isNull();
             return;
         }
-        java.util.regex.Matcher range = java.util.regex.Pattern
-                .compile("FROM rollup_1h30 WHERE series = s.id AND minute >= (\\d+) AND minute < (\\d+)").matcher(sql);
-        assertThat(range.find()).as(sql).isTrue();
+        java.util.regex.Matcher range = rangeOf(sql, "rollup_1h30");
         long a = Long.parseLong(range.group(1)), b = Long.parseLong(range.group(2));
         assertThat(Math.floorMod(a, 60)).as(view).isEqualTo(30);
         assertThat((b - a) / 60).as(view).isEqualTo(rows);
