@@ -4,6 +4,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -73,6 +74,40 @@ class UsageStoreContractTest {
             }
             assertThat(stored).isEqualTo(ids.size()).isEqualTo(accepted.get());
             assertThat(accepted.get() + duplicates.get()).isEqualTo(4 * 25 * 300);
+        }
+    }
+
+    /**
+     * Credits are exact to the nano at any size: a minute of one series can hold more than 64 bits of nanos (100,000
+     * events of the most credits one event may carry, in batches of the most events one request may carry), and it
+     * comes back whole from sums and periods, waiting to be folded or folded.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void creditSumsBeyond64BitsOfNanosAreExactInSumsAndPeriods(Engine engine) {
+        long mostNanos = 100_000L * 1_000_000_000L; // EventReader.MAX_CREDITS
+        long[] b = {NOW_MIN - 60, NOW_MIN - 1, NOW_MIN + 1};
+        SeriesFilter all = SeriesFilter.all("acct");
+        List<UsageEvent> events = new ArrayList<>();
+        try (Engine.Place place = Engine.Place.fresh(dir); Engine.Opened db = engine.open(place, new MutableClock(NOW))) {
+            for (int batch = 0; batch < 10; batch++) {
+                List<UsageEvent> request = new ArrayList<>();
+                for (int i = 0; i < 10_000; i++) {
+                    request.add(new UsageEvent("acct", "big-" + batch + "-" + i, NOW.toEpochMilli() - 30_000, "model-a", "k",
+                            1, 1, 0, 1, mostNanos, 10, false, false, "g", "c"));
+                }
+                assertThat(db.store().append(request).accepted()).isEqualTo(10_000);
+                events.addAll(request);
+            }
+            for (String stage : List.of("as written", "after maintenance")) {
+                for (boolean byModel : new boolean[] {false, true}) {
+                    assertThat(normalise(db.store().sum(all, b, byModel))).as(stage).isEqualTo(oracle(events, all, b, byModel));
+                }
+                assertPeriod(db.store(), events, all, b);
+                assertThat(db.store().period(all, b).perModel()).singleElement().extracting(Totals::creditNanos).as(stage)
+                        .isEqualTo(BigInteger.valueOf(mostNanos).multiply(BigInteger.valueOf(100_000)));
+                db.store().maintain();
+            }
         }
     }
 

@@ -4,6 +4,7 @@ import dev.tokenstats.store.AccountTotals;
 import dev.tokenstats.store.AppendResult;
 import dev.tokenstats.store.EventQuery;
 import dev.tokenstats.store.Peak;
+import dev.tokenstats.store.PeriodTotals;
 import dev.tokenstats.store.SeriesFilter;
 import dev.tokenstats.store.StoreUnavailableException;
 import dev.tokenstats.store.Totals;
@@ -17,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -910,27 +912,53 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
         if (boundaries.length < 2) {
             return List.of();
         }
+        Map<String, Totals> out = new HashMap<>();
+        sumRows(filter, boundaries, byModel, rs -> {
+            Totals t = totals(rs, 3, rs.getInt(1), rs.getString(2));
+            out.merge(t.bucket() + "\n" + t.model(), t, Totals::plus);
+        });
+        return new ArrayList<>(out.values());
+    }
+
+    /** The rows of {@link #sum} by model, added up as they are read (no {@link Totals} per row). */
+    @Override
+    public PeriodTotals period(SeriesFilter filter, long[] boundaries) {
+        PeriodTotals.Builder period = new PeriodTotals.Builder(Math.max(0, boundaries.length - 1));
+        if (boundaries.length >= 2) {
+            sumRows(filter, boundaries, true, rs -> {
+                BigInteger credit;
+                try {
+                    credit = BigInteger.valueOf(rs.getLong(6)); // a numeric sum, nearly always within 64 bits
+                } catch (SQLException beyondLong) {
+                    credit = rs.getBigDecimal(6).toBigIntegerExact();
+                }
+                period.add(rs.getInt(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), credit, rs.getLong(7),
+                        rs.getLong(8), rs.getLong(9), rs.getLong(10), rs.getLong(11));
+            });
+        }
+        return period.build();
+    }
+
+    /**
+     * The figures of {@code filter}'s series per bucket (and model): column 1 the bucket, 2 the model (null
+     * unless {@code byModel}), 3 to 11 the figures as {@link #totals} reads them. A bucket and model may come in
+     * more than one row; their sum is the answer.
+     */
+    private void sumRows(SeriesFilter filter, long[] boundaries, boolean byModel, RowHandler rows) {
         List<Object> params = new ArrayList<>();
         String model = byModel ? "s.model" : "NULL::text";
         int[] tiers = tiers(filter, byModel);
         String from = " FROM series s CROSS JOIN LATERAL (" + source(boundaries, tiers) + ") r WHERE "
                 + seriesWhere(filter, byModel, params);
         if (rowsPerBucket(boundaries, tiers) > 4) {
-            List<Totals> out = new ArrayList<>();
-            query("SELECT " + bucket(boundaries) + ", " + model + ", " + SUMS + from + " GROUP BY 1, 2", params,
-                    rs -> out.add(totals(rs, 3, rs.getInt(1), rs.getString(2))));
-            return out;
+            query("SELECT " + bucket(boundaries) + ", " + model + ", " + SUMS + from + " GROUP BY 1, 2", params, rows);
+            return;
         }
-        // A few rollup rows per bucket and series (30 days by hour: one hour row, or four quarter rows in zones
-        // such as Asia/Kolkata or with a key filter; 24 h by minute: one): the rows are added up here. PostgreSQL's
-        // GROUP BY would build almost as many groups as rows, at two to three times the cost of reading them.
-        Map<String, Totals> out = new HashMap<>();
+        // A few rollup rows per bucket and series (30 days by hour: one hour row, or four quarter rows with a key
+        // filter; 24 h by minute: one): the rows are added up here. PostgreSQL's GROUP BY would build almost as many
+        // groups as rows, at two to three times the cost of reading them.
         String figures = Arrays.stream(METRICS).map(m -> "r." + m).collect(Collectors.joining(", "));
-        query("SELECT " + bucket(boundaries) + ", " + model + ", " + figures + from, params, rs -> {
-            Totals t = totals(rs, 3, rs.getInt(1), rs.getString(2));
-            out.merge(t.bucket() + "\n" + t.model(), t, Totals::plus);
-        });
-        return new ArrayList<>(out.values());
+        query("SELECT " + bucket(boundaries) + ", " + model + ", " + figures + from, params, rows);
     }
 
     /**
