@@ -86,6 +86,7 @@ class RollupTiersTest {
                 UsageStoreContractTest.minutes(Math.floorDiv(NOW_MIN, 1440) * 1440 - 4 * 1440, NOW_MIN + 1440, 1440), // UTC days
                 UsageStoreContractTest.minutes(Math.floorDiv(NOW_MIN, 60) * 60 - 3 * 1440 - 180, NOW_MIN + 1, 720), // halves of days from 03:00
                 UsageStoreContractTest.minutes(Math.floorDiv(NOW_MIN, 60) * 60 - 3 * 1440 + 30, NOW_MIN + 1, 60), // Kolkata's hours
+                UsageStoreContractTest.minutes(Math.floorDiv(NOW_MIN, 60) * 60 - 3 * 1440 + 15, NOW_MIN + 1, 60), // Kathmandu's hours
                 kolkataHoursInUtcHours(Math.floorDiv(NOW_MIN, 60) * 60 - 3 * 1440, 3 * 24 + 1));
     }
 

@@ -353,9 +353,15 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
 
     /**
      * Hours from half past (V9), of the model and account series: rows cover [minute, minute + 60) with minute at
-     * half past a UTC hour, for zones whose offset is a whole hour and a half (see {@link #halfPastHours}).
+     * half past a UTC hour, for zones whose offset is a whole hour and a half (see {@link #offsetHours}).
      */
     static final String HALF_PAST = "rollup_1h30";
+
+    /**
+     * Hours from a quarter past (V11), of the model and account series: rows cover [minute, minute + 60) with minute
+     * at a quarter past a UTC hour, for zones whose offset is a whole hour and three quarters (see {@link #offsetHours}).
+     */
+    static final String QUARTER_PAST = "rollup_1h15";
 
     /**
      * Six hours (V10), of the model and account series: rows cover [minute, minute + 360) with minute a multiple of
@@ -374,7 +380,7 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
      * schema is newer it leaves the deltas to the instances that know it: reads add waiting deltas, so every figure
      * stays exact meanwhile. Raise it with each migration, once {@link #FOLD} writes what the migration adds.
      */
-    static final int SCHEMA = 10;
+    static final int SCHEMA = 11;
 
     /**
      * Unfolded delta rows this instance wrote, above which its appenders fold too (backfills, imports). A row
@@ -386,8 +392,8 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
      * One statement moves every committed delta of partition %d into the tiers: it deletes them (rows that
      * concurrent appends commit meanwhile are not in its snapshot and stay for the next fold), adds them up per
      * full series and minute, and from those per model series and per account series; adds these sums per
-     * minute, quarter hour, hour, hour from half past and six hours (the last three for model and account series
-     * only),
+     * minute, quarter hour, hour, hour from half past, hour from a quarter past and six hours (the last four for model
+     * and account series only),
      * keeps each hour's busiest minute from the minute rows' new totals, and widens the account spans. Its count
      * is the number of delta rows moved.
      */
@@ -409,6 +415,8 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
                 + sums + " FROM m GROUP BY 1, 2 ORDER BY 1, 2 " + onConflictAdd(RollupPlan.QUARTER) + "),"
                 + " sixes AS (INSERT INTO " + SIX_HOURS + " (series, minute, " + figures + ") SELECT series, minute / 360 * 360, "
                 + sums + " FROM m WHERE hourly GROUP BY 1, 2 ORDER BY 1, 2 " + onConflictAdd(SIX_HOURS) + "),"
+                + " quarters_past AS (INSERT INTO " + QUARTER_PAST + " (series, minute, " + figures + ") SELECT series, minute - mod(minute + 45, 60), "
+                + sums + " FROM m WHERE hourly GROUP BY 1, 2 ORDER BY 1, 2 " + onConflictAdd(QUARTER_PAST) + "),"
                 + " halves AS (INSERT INTO " + HALF_PAST + " (series, minute, " + figures + ") SELECT series, minute - mod(minute + 30, 60), "
                 + sums + " FROM m WHERE hourly GROUP BY 1, 2 ORDER BY 1, 2 " + onConflictAdd(HALF_PAST) + "),"
                 + " hours AS (INSERT INTO " + RollupPlan.HOUR + " (series, minute, " + figures + ", peak_requests, peak_tokens)"
@@ -696,7 +704,7 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
     public void maintain() {
         fold();
         try (Connection c = connection(); var s = c.createStatement()) {
-            s.execute("VACUUM (SKIP_LOCKED) " + RollupPlan.HOUR + ", " + HALF_PAST + ", " + SIX_HOURS);
+            s.execute("VACUUM (SKIP_LOCKED) " + RollupPlan.HOUR + ", " + HALF_PAST + ", " + QUARTER_PAST + ", " + SIX_HOURS);
         } catch (SQLException e) {
             throw new StoreUnavailableException("maintenance failed: " + e.getMessage(), e);
         }
@@ -759,7 +767,7 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
      */
     static String source(long[] boundaries, int... tiers) {
         long from = boundaries[0], to = boundaries[boundaries.length - 1];
-        String hours = halfPastHours(boundaries, tiers);
+        String hours = offsetHours(boundaries, tiers);
         if (hours == null) {
             hours = sixHourBlocks(boundaries, tiers);
         }
@@ -782,29 +790,35 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
 
     /**
      * Buckets of an hour or more whose boundaries are all at half past an hour (hours and days in Asia/Kolkata,
-     * +05:30, and other zones a whole hour and a half off UTC): RollupPlan would read them from quarter hours, four
-     * rows an hour and series. Instead the hours from half past ({@link #HALF_PAST}) answer the middle of the
-     * period, one row an hour, and the period's own ends, where they are not at half past, come from quarter hours
-     * and minutes. Interior boundaries all at half past are whole hours apart, so only the first and last bucket
-     * can be shorter (a period from a whole UTC hour). Null where that does not apply (no hourly tier, fewer than
-     * two buckets, an interior boundary elsewhere).
+     * +05:30, and other zones a whole hour and a half off UTC) or all at a quarter past (Asia/Kathmandu, +05:45):
+     * RollupPlan would read them from quarter hours, four rows an hour and series. Instead the hours from half past
+     * ({@link #HALF_PAST}) or from a quarter past ({@link #QUARTER_PAST}) answer the middle of the period, one row an
+     * hour, and the period's own ends, where they are not on such an hour, come from quarter hours and minutes.
+     * Interior boundaries all at the same minute of the hour are whole hours apart, so only the first and last
+     * bucket can be shorter (a period from a whole UTC hour). Null where that does not apply (no hourly tier, fewer
+     * than two buckets, interior boundaries elsewhere).
      */
-    static String halfPastHours(long[] boundaries, int... tiers) {
+    static String offsetHours(long[] boundaries, int... tiers) {
         int n = boundaries.length - 1;
         long from = boundaries[0], to = boundaries[n];
         if (tiers[0] != 60 || n < 2) {
             return null;
         }
+        int phase = (int) Math.floorMod(boundaries[1], 60);
+        String table = phase == 30 ? HALF_PAST : phase == 15 ? QUARTER_PAST : null;
+        if (table == null) {
+            return null;
+        }
         for (int i = 1; i < n; i++) {
-            if (Math.floorMod(boundaries[i], 60) != 30) {
+            if (Math.floorMod(boundaries[i], 60) != phase) {
                 return null;
             }
         }
-        long a = from + Math.floorMod(30 - from, 60), b = to - Math.floorMod(to - 30, 60);
+        long a = from + Math.floorMod(phase - from, 60), b = to - Math.floorMod(to - phase, 60);
         int[] finer = Arrays.copyOfRange(tiers, 1, tiers.length);
         List<RollupPlan.Part> ends = new ArrayList<>(RollupPlan.parts(new long[] {from, a}, finer));
         ends.addAll(RollupPlan.parts(new long[] {b, to}, finer));
-        return "SELECT " + COLUMNS + " FROM " + HALF_PAST + " WHERE series = s.id AND minute >= " + a + " AND minute < " + b
+        return "SELECT " + COLUMNS + " FROM " + table + " WHERE series = s.id AND minute >= " + a + " AND minute < " + b
                 + (ends.isEmpty() ? "" : " UNION ALL " + parts(ends));
     }
 

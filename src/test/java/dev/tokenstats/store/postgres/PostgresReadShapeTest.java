@@ -118,28 +118,32 @@ class PostgresReadShapeTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-            // view,                       zone,           days, bucket minutes, first bucket shortened by, key/status filter, half past hours (-1: not read from them), ends from finer tiers
-            "30 days by hour (India),      Asia/Kolkata,   30,   60,   0,   false, 720,  false",
-            "90 days by day (India),       Asia/Kolkata,   90,   1440, 0,   false, 2160, false",
-            "7 days by day (India; ragged start), Asia/Kolkata, 7, 1440, 100, false, 166, true",
-            "30 days by hour (India; from a whole UTC hour), Asia/Kolkata, 30, 60, 30, false, 719, true",
-            "30 days by hour (Iran),       Asia/Tehran,    30,   60,   0,   false, 720,  false",
-            "30 days by hour (India; key filter), Asia/Kolkata, 30, 60, 0, true,  -1,   false",
-            "24 h by minute (India),       Asia/Kolkata,   1,    1,    0,   false, -1,   false",
-            "30 days by hour (Nepal),      Asia/Kathmandu, 30,   60,   0,   false, -1,   false",
-            "30 days by hour (UTC),        UTC,            30,   60,   0,   false, -1,   false",
+            // view,                       zone,           days, bucket minutes, first bucket shortened by, key/status filter, hours read (-1: none), from (minute of the hour), ends from finer tiers
+            "30 days by hour (India),      Asia/Kolkata,   30,   60,   0,   false, 720,  30, false",
+            "90 days by day (India),       Asia/Kolkata,   90,   1440, 0,   false, 2160, 30, false",
+            "7 days by day (India; ragged start), Asia/Kolkata, 7, 1440, 100, false, 166, 30, true",
+            "30 days by hour (India; from a whole UTC hour), Asia/Kolkata, 30, 60, 30, false, 719, 30, true",
+            "30 days by hour (Iran),       Asia/Tehran,    30,   60,   0,   false, 720,  30, false",
+            "30 days by hour (Nepal),      Asia/Kathmandu, 30,   60,   0,   false, 720,  15, false",
+            "90 days by day (Nepal),       Asia/Kathmandu, 90,   1440, 0,   false, 2160, 15, false",
+            "30 days by hour (Nepal; from a whole UTC hour), Asia/Kathmandu, 30, 60, 15, false, 719, 15, true",
+            "30 days by hour (Chatham Islands), Pacific/Chatham, 30, 60, 0, false, 720, 15, false",
+            "30 days by hour (India; key filter), Asia/Kolkata, 30, 60, 0, true,  -1,   0,  false",
+            "24 h by minute (India),       Asia/Kolkata,   1,    1,    0,   false, -1,   0,  false",
+            "7 days by quarter (Nepal),    Asia/Kathmandu, 7,    15,   0,   false, -1,   0,  false",
+            "30 days by hour (UTC),        UTC,            30,   60,   0,   false, -1,   0,  false",
     })
-    void bucketsAtHalfPastReadTheHoursFromHalfPast(String view, String zone, int days, int width, int shortened, boolean full,
-                                                   int rows, boolean ends) {
+    void bucketsAtHalfOrAQuarterPastReadTheHoursFromThere(String view, String zone, int days, int width, int shortened,
+                                                          boolean full, int rows, int minute, boolean ends) {
         long[] boundaries = boundaries(zone, days, width, shortened);
-        String sql = PostgresUsageStore.halfPastHours(boundaries, full ? new int[] {15, 1} : new int[] {60, 15, 1});
+        String sql = PostgresUsageStore.offsetHours(boundaries, full ? new int[] {15, 1} : new int[] {60, 15, 1});
         if (rows < 0) {
             assertThat(sql).as(view).isNull();
             return;
         }
-        java.util.regex.Matcher range = rangeOf(sql, "rollup_1h30");
+        java.util.regex.Matcher range = rangeOf(sql, minute == 30 ? "rollup_1h30" : "rollup_1h15");
         long a = Long.parseLong(range.group(1)), b = Long.parseLong(range.group(2));
-        assertThat(Math.floorMod(a, 60)).as(view).isEqualTo(30);
+        assertThat(Math.floorMod(a, 60)).as(view).isEqualTo(minute);
         assertThat((b - a) / 60).as(view).isEqualTo(rows);
         assertThat(sql.contains("UNION ALL")).as(view + ": " + sql).isEqualTo(ends);
     }
