@@ -10,12 +10,25 @@ ALTER TABLE rollup_6h ADD CONSTRAINT rollup_6h_pkey PRIMARY KEY (series, minute)
              duration_sum, duration_count);
 ALTER TABLE rollup_6h SET (autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_insert_scale_factor = 0.01);
 
--- The deltas' lock keeps folds out while the hours are read (folds of instances that know only version 9 see
--- this version after the lock and leave their deltas to instances that know it). The hourly tier holds exactly
--- the account and model series.
+-- The deltas' lock keeps folds out while the hours are read. The hourly tier holds exactly the account and model
+-- series.
 LOCK TABLE rollup_pending IN ACCESS EXCLUSIVE MODE;
 INSERT INTO rollup_6h
 SELECT series, minute / 360 * 360, sum(requests), sum(errors), sum(quota), sum(credit_nanos), sum(prompt_tokens),
        sum(completion_tokens), sum(cached_tokens), sum(duration_sum), sum(duration_count)
 FROM rollup_1h
 GROUP BY 1, 2;
+
+-- Builds from before the schema version check in the folds (PostgresUsageStore.SCHEMA) would go on folding into
+-- this schema without writing the six-hour blocks (nor, from V11, the hours from a quarter past), and those tiers
+-- would miss the sums of their folds for good. Their folds name the deltas' partitions rollup_pending_0 to _7:
+-- renamed, those folds fail (and say so in their logs), while the old instances' appends and reads, which name only
+-- rollup_pending, go on. Instances of this build and later fold instead.
+ALTER TABLE rollup_pending_0 RENAME TO rollup_pending_p0;
+ALTER TABLE rollup_pending_1 RENAME TO rollup_pending_p1;
+ALTER TABLE rollup_pending_2 RENAME TO rollup_pending_p2;
+ALTER TABLE rollup_pending_3 RENAME TO rollup_pending_p3;
+ALTER TABLE rollup_pending_4 RENAME TO rollup_pending_p4;
+ALTER TABLE rollup_pending_5 RENAME TO rollup_pending_p5;
+ALTER TABLE rollup_pending_6 RENAME TO rollup_pending_p6;
+ALTER TABLE rollup_pending_7 RENAME TO rollup_pending_p7;

@@ -52,7 +52,7 @@ public class IngestKeys {
     IngestKeys(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
         this.clock = clock;
-        refresh();
+        reload(); // at start, an unreachable database fails the start
     }
 
     /**
@@ -62,6 +62,14 @@ public class IngestKeys {
      */
     @Scheduled(initialDelayString = "${tokenstats.accounts.refresh:PT1S}", fixedDelayString = "${tokenstats.accounts.refresh:PT1S}")
     synchronized void refresh() {
+        try {
+            reload();
+        } catch (RuntimeException e) { // the database is unreachable: the next run tries again, memory stays as it was
+            log.warn("reloading ingest keys from the database failed: {}", e.getMessage());
+        }
+    }
+
+    private void reload() {
         Set<String> validNow = new HashSet<>(), backfillNow = new HashSet<>();
         jdbc.sql("SELECT key_hash, backfill FROM ingest_keys WHERE revoked_at IS NULL").query((RowCallbackHandler) rs -> {
             validNow.add(rs.getString(1));

@@ -65,7 +65,7 @@ public class PersonalTokens {
     PersonalTokens(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
         this.clock = clock;
-        refresh();
+        reload(); // at start, an unreachable database fails the start
     }
 
     /**
@@ -76,6 +76,14 @@ public class PersonalTokens {
      */
     @Scheduled(initialDelayString = "${tokenstats.accounts.refresh:PT1S}", fixedDelayString = "${tokenstats.accounts.refresh:PT1S}")
     synchronized void refresh() {
+        try {
+            reload();
+        } catch (RuntimeException e) { // the database is unreachable: the next run tries again, memory stays as it was
+            log.warn("reloading personal tokens from the database failed: {}", e.getMessage());
+        }
+    }
+
+    private void reload() {
         Map<String, Valid> now = new HashMap<>();
         jdbc.sql("SELECT t.token_hash, t.id, u.username, u.role, u.account, t.last_used_at FROM personal_tokens t"
                         + " JOIN users u ON u.username = t.username")

@@ -76,6 +76,8 @@ import java.util.Set;
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SecurityConfiguration.class);
+
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; object-src 'none';"
             + " frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
     private static final String PASSWORD = FactorGrantedAuthority.PASSWORD_AUTHORITY;
@@ -128,9 +130,19 @@ class SecurityConfiguration {
      */
     @Scheduled(initialDelayString = "${tokenstats.accounts.refresh:PT1S}", fixedDelayString = "${tokenstats.accounts.refresh:PT1S}")
     void endSessionsOfUsersGoneElsewhere() {
-        List<Object> principals = sessions.getAllPrincipals();
-        if (!principals.isEmpty()) {
-            users.gone(principals).forEach(p -> sessions.getAllSessions(p, false).forEach(SessionInformation::expireNow));
+        // Each session against its own principal: the registry keys sessions by username, so a user deleted and
+        // created again has the old principal as key while their new sessions are of the new one.
+        List<SessionInformation> all = sessions.getAllPrincipals().stream()
+                .flatMap(p -> sessions.getAllSessions(p, false).stream()).toList();
+        if (all.isEmpty()) {
+            return;
+        }
+        try {
+            Set<Object> gone = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            gone.addAll(users.gone(all.stream().map(SessionInformation::getPrincipal).toList()));
+            all.stream().filter(s -> gone.contains(s.getPrincipal())).forEach(SessionInformation::expireNow);
+        } catch (RuntimeException e) { // the database is unreachable: the next run checks again
+            log.warn("checking signed-in users against the database failed: {}", e.getMessage());
         }
     }
 

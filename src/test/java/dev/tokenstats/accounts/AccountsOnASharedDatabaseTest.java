@@ -73,11 +73,21 @@ class AccountsOnASharedDatabaseTest {
             Client.Bearer second = new Client.Bearer(onA.postJson("/api/v1/tokens", MIA, "{\"name\":\"cron\"}").json().get("token").asString());
             assertThat(eventually(() -> onB.get("/api/v1/me", second).status(), 200)).isEqualTo(200);
             Client.Cookie session = new Client.Cookie(onB.signIn(MIA.username(), MIA.password()), true);
+            onB.signIn(MIA.username(), MIA.password()); // a second session, left idle: b keeps it registered once it ends
             assertThat(onB.get("/api/v1/me", session).status()).isEqualTo(200);
             assertThat(onA.delete("/api/v1/admin/users/mia", ADMIN).status()).isEqualTo(204);
             assertThat(eventually(() -> onB.get("/api/v1/me", second).status(), 401)).as("a deleted user's token on b").isEqualTo(401);
             assertThat(eventually(() -> onB.get("/api/v1/me", session).status(), 401)).as("a deleted user's session on b").isEqualTo(401);
             assertThat(onB.get("/api/v1/me", ADMIN).status()).as("others are unaffected").isEqualTo(200);
+
+            // mia again, now an admin: her new session on b lasts, though b still holds her idle, ended one as a member
+            assertThat(onA.postJson("/api/v1/admin/users", ADMIN, "{\"username\":\"mia\",\"password\":\"" + MIA.password()
+                    + "\",\"role\":\"admin\",\"account\":\"acct-1\"}").status()).isEqualTo(201);
+            Client.Cookie again = new Client.Cookie(onB.signIn(MIA.username(), MIA.password()), true);
+            sleep(1000); // five refreshes
+            Client.Response me = onB.get("/api/v1/me", again);
+            assertThat(me.status()).as("mia's new session on b after five refreshes").isEqualTo(200);
+            assertThat(me.json().get("role").asString()).isEqualTo("admin");
         }
     }
 
@@ -85,14 +95,18 @@ class AccountsOnASharedDatabaseTest {
     static int eventually(Supplier<Integer> request, int expected) {
         int status = request.get();
         for (long deadline = System.nanoTime() + 10_000_000_000L; status != expected && System.nanoTime() < deadline; ) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            sleep(50);
             status = request.get();
         }
         return status;
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }

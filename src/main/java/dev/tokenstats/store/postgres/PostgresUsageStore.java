@@ -144,17 +144,19 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
      */
     private Connection connection() throws SQLException {
         Connection c = dataSource.getConnection();
-        PGConnection session = c.unwrap(PGConnection.class);
-        if (!jitOff.contains(session)) {
-            try (var s = c.createStatement()) {
-                s.execute("SET jit = off");
-            } catch (SQLException e) {
-                c.close();
-                throw e;
+        try {
+            PGConnection session = c.unwrap(PGConnection.class);
+            if (!jitOff.contains(session)) {
+                try (var s = c.createStatement()) {
+                    s.execute("SET jit = off");
+                }
+                jitOff.add(session);
             }
-            jitOff.add(session);
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
         }
-        return c;
     }
 
     // ---------------------------------------------------------------- writes
@@ -372,6 +374,9 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
     /** The partitions of {@code rollup_pending} (V8): folds of different partitions run at once. */
     static final int PARTITIONS = 8;
 
+    /** The name of partition n of {@code rollup_pending} is this and n (V10 renamed them from rollup_pending_n). */
+    static final String PARTITION = "rollup_pending_p";
+
     /**
      * The newest schema (Flyway's version) whose tiers this build's folds write. In a rolling upgrade, instances of
      * the old build run beside the new one on the new schema; if the new schema adds a tier, an old fold would add
@@ -402,7 +407,7 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
     static {
         String figures = String.join(", ", METRICS);
         String sums = Arrays.stream(METRICS).map(m -> "sum(" + m + ") AS " + m).collect(Collectors.joining(", "));
-        FOLD = "WITH moved AS (DELETE FROM rollup_pending_%d RETURNING *),"
+        FOLD = "WITH moved AS (DELETE FROM " + PARTITION + "%d RETURNING *),"
                 + " f AS (SELECT full_series AS series, model_series, account_series, minute, " + sums + ", min(first_ms) AS first_ms,"
                 + " max(last_ms) AS last_ms FROM moved GROUP BY 1, 2, 3, 4),"
                 + " m AS (SELECT series, minute, " + figures + ", false AS hourly FROM f"
@@ -454,6 +459,7 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
             for (int i = 0; i < PARTITIONS; i++) {
                 long n = fold(c, (start + i) % PARTITIONS);
                 if (n == NEWER_SCHEMA) {
+                    unfolded.set(0); // appenders need not try again at every append
                     if (!newerSchemaSeen) {
                         newerSchemaSeen = true;
                         log.warn("the schema is newer than version {}, the newest this build folds into: rollup deltas are"
@@ -484,8 +490,8 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
             try (var s = c.createStatement()) {
                 // A migration that changes what folds write locks the deltas' table (as V8 and V9 do): the version is
                 // read after this lock, so a fold either runs before such a migration or sees its version.
-                s.execute("LOCK TABLE rollup_pending_" + partition + " IN ROW EXCLUSIVE MODE");
-                try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_xact_lock('rollup_pending_" + partition
+                s.execute("LOCK TABLE " + PARTITION + partition + " IN ROW EXCLUSIVE MODE");
+                try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_xact_lock('" + PARTITION + partition
                         + "'::regclass::oid::bigint), (SELECT max(version::int) FROM flyway_schema_history"
                         + " WHERE success AND version ~ '^[0-9]+$')")) {
                     rs.next();
@@ -511,7 +517,7 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
         });
         if (moved > 0) {
             try (var s = c.createStatement()) {
-                s.execute("VACUUM (SKIP_LOCKED, TRUNCATE false) rollup_pending_" + partition);
+                s.execute("VACUUM (SKIP_LOCKED, TRUNCATE false) " + PARTITION + partition);
             }
         }
         return moved;
