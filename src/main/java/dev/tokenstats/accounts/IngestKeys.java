@@ -5,7 +5,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
 import java.time.Clock;
@@ -25,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code tokenstats.accounts.refresh} (see {@link #refresh}).
  */
 @Service
-public class IngestKeys {
+public class IngestKeys extends HeldSecrets {
 
     private static final Logger log = LoggerFactory.getLogger(IngestKeys.class);
 
@@ -50,26 +49,15 @@ public class IngestKeys {
     public static final String BACKFILL = "BACKFILL";
 
     IngestKeys(JdbcClient jdbc, Clock clock) {
+        super("ingest keys");
         this.jdbc = jdbc;
         this.clock = clock;
-        reload(); // at start, an unreachable database fails the start
+        reload();
     }
 
-    /**
-     * Makes the keys in memory those of the table: with several instances on one database, keys another instance
-     * created or revoked (or allowed to backfill) since. Synchronized with this instance's own changes, so a key it
-     * creates or revokes is never undone by a load that started before.
-     */
-    @Scheduled(initialDelayString = "${tokenstats.accounts.refresh:PT1S}", fixedDelayString = "${tokenstats.accounts.refresh:PT1S}")
-    synchronized void refresh() {
-        try {
-            reload();
-        } catch (RuntimeException e) { // the database is unreachable: the next run tries again, memory stays as it was
-            log.warn("reloading ingest keys from the database failed: {}", e.getMessage());
-        }
-    }
-
-    private void reload() {
+    /** The valid keys, and those that may backfill, as the table holds them now (see {@link HeldSecrets}). */
+    @Override
+    void reload() {
         Set<String> validNow = new HashSet<>(), backfillNow = new HashSet<>();
         jdbc.sql("SELECT key_hash, backfill FROM ingest_keys WHERE revoked_at IS NULL").query((RowCallbackHandler) rs -> {
             validNow.add(rs.getString(1));

@@ -5,7 +5,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
 import java.time.Clock;
@@ -25,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * instances sharing the database follow within {@code tokenstats.accounts.refresh} (see {@link #refresh}).
  */
 @Service
-public class PersonalTokens {
+public class PersonalTokens extends HeldSecrets {
 
     private static final Logger log = LoggerFactory.getLogger(PersonalTokens.class);
     static final int MAX_PER_USER = 100;
@@ -63,27 +62,19 @@ public class PersonalTokens {
     private final Map<String, Valid> byHash = new ConcurrentHashMap<>();
 
     PersonalTokens(JdbcClient jdbc, Clock clock) {
+        super("personal tokens");
         this.jdbc = jdbc;
         this.clock = clock;
-        reload(); // at start, an unreachable database fails the start
+        reload();
     }
 
     /**
-     * Makes the tokens in memory those of the table: with several instances on one database, tokens created or
-     * revoked on another instance, or whose user was deleted there, since. Tokens of users that no longer exist
+     * The valid tokens as the table holds them now (see {@link HeldSecrets}). Tokens of users that no longer exist
      * are not loaded, so they never authenticate. A token already in memory keeps its time of last use (written to
-     * the table at most once a minute). Synchronized with this instance's own changes.
+     * the table at most once a minute).
      */
-    @Scheduled(initialDelayString = "${tokenstats.accounts.refresh:PT1S}", fixedDelayString = "${tokenstats.accounts.refresh:PT1S}")
-    synchronized void refresh() {
-        try {
-            reload();
-        } catch (RuntimeException e) { // the database is unreachable: the next run tries again, memory stays as it was
-            log.warn("reloading personal tokens from the database failed: {}", e.getMessage());
-        }
-    }
-
-    private void reload() {
+    @Override
+    void reload() {
         Map<String, Valid> now = new HashMap<>();
         jdbc.sql("SELECT t.token_hash, t.id, u.username, u.role, u.account, t.last_used_at FROM personal_tokens t"
                         + " JOIN users u ON u.username = t.username")
