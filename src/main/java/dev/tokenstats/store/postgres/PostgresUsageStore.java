@@ -488,7 +488,7 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
     private static long fold(Connection c, int partition) throws SQLException {
         long moved = inTransaction(c, () -> {
             try (var s = c.createStatement()) {
-                // A migration that changes what folds write locks the deltas' table (as V8 and V9 do): the version is
+                // A migration that changes what folds write locks the deltas' table (as V8 to V11 do): the version is
                 // read after this lock, so a fold either runs before such a migration or sees its version.
                 s.execute("LOCK TABLE " + PARTITION + partition + " IN ROW EXCLUSIVE MODE");
                 try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_xact_lock('" + PARTITION + partition
@@ -850,8 +850,10 @@ public final class PostgresUsageStore implements UsageStore, AutoCloseable {
     }
 
     /**
-     * Long buckets whose boundaries fall within hours (days, weeks and months in Asia/Kathmandu, +05:45): RollupPlan
-     * would read the whole period from quarter hours, 96 rows a day and series. Instead each hour that a boundary
+     * Long buckets whose boundaries fall within hours but not all at the same minute of the hour (days across a
+     * change of offset by half an hour, as in Australia/Lord_Howe; zones whose boundaries are all at a quarter or half
+     * past read {@link #offsetHours} first): RollupPlan would read the whole period from quarter hours, 96 rows a day
+     * and series. Instead each hour that a boundary
      * cuts is read as its four quarters, and every other hour from the hourly tier: 23 hours and 4 quarters a day.
      * Null where that does not apply (buckets under 4 hours, boundaries not on quarter hours or all on whole hours,
      * no hourly tier).
